@@ -1,14 +1,594 @@
-"""Direct quotes and their speakers from a parsed document (placeholder until the quote rules land)."""
+"""Direct quotes and their speakers from a parsed document.
+
+`quotes(doc, mentions)` finds the quoted spans from the quotation marks
+(`pipeline.quote_marks`), drops scare quotes and titles of works, and attributes each quote
+with the first rule that fires (the `rule` field of the Quote):
+
+- "cue"            a reporting verb in the quote's sentence(s): "X said", "said X",
+                   "X, the foreign minister, said", ("A," X said, "B."), "X told Reuters",
+                   "X accused Y of '...'", "X called it '...'"; the speaker is the verb's subject
+                   (through "who", conjoined and participle verbs: "..., adding");
+- "according_to"   "according to X";
+- "colon"          a colon lead-in: "X said:" or "X:" just before the quote;
+- "clause_subject" a fragment inside the writer's sentence without a reporting verb:
+                   "X pointed to reports of '...'" -> the clause's subject;
+- "previous_sentence" a speaker named with a reporting verb in the sentence (or paragraph)
+                   just before;
+- "continuation"   a quote-only sentence or paragraph continues the last speaker;
+- "none"           no attribution found (speaker None).
+
+The speaker phrase as written (`speaker_mention`) is resolved to a named entity: a mention
+(PERSON, ORGANIZATION, COUNTRY) covering it; a pronoun ("he") to the most salient person of the
+context (last speaker, recent subjects, gender from titles and earlier pronouns); a description
+("the DPRK ambassador") to the person introduced with that role ("UN Ambassador Kim Song");
+a document ("Kim's letter", "the committee's resolution") to its issuer. Unknown -> None.
+Language data (speech verbs, pronouns, roles, source nouns) comes from models/ via
+`pipeline.quote_lexicon`.
+"""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
+from pipeline.quote_lexicon import lexicon
+from pipeline.quote_marks import QuotedSpan, paragraphs, quoted_spans
 from pipeline.records import Mention, Quote
 
+SPEAKER_LABELS = ("PERSON", "ORGANIZATION", "COUNTRY")
+_SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+_CLOSING_MARKS = "\u201d\u2019\"'"
+_CONFIDENCE = {"cue": 0.9, "according_to": 0.9, "colon": 0.85, "clause_subject": 0.6,
+               "previous_sentence": 0.7, "continuation": 0.75, "none": 0.3}
 
-def quotes(doc: Doc, mentions: Sequence[Mention]) -> Iterator[Quote]:
-    """Yield the quotes of `doc` with their speakers."""
-    return iter(())
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Who a quote is attributed to, before it becomes a Quote record."""
+
+    rule: str
+    cue: str | None
+    mention_text: str | None
+    mention_start: int | None
+    mention_end: int | None
+    speaker: Mention | None
+
+
+class _Context:
+    """Per-document indexes shared by the rules (built once per call)."""
+
+    def __init__(self, doc: Doc, mentions: Sequence[Mention], spans: list[QuotedSpan]):
+        self.doc = doc
+        self.text = doc.text
+        self.lex = lexicon()
+        self.mentions = sorted((m for m in mentions if m.label in SPEAKER_LABELS), key=lambda m: m.start)
+        self.m_starts = [m.start for m in self.mentions]
+        self.tok_starts = [t.idx for t in doc]
+        self.paras = paragraphs(self.text)
+        self.para_starts = [s for s, _ in self.paras]
+        self.spans = spans
+        self.in_quote = [False] * len(doc)
+        for q in spans:
+            for i in range(self._tok(q.open_start), self._tok(max(q.close_end - 1, q.open_start)) + 1):
+                self.in_quote[i] = True
+        self.sents = [(s.start, s.end) for s in doc.sents]
+        self.sent_starts = [s for s, _ in self.sents]
+        self.gender: dict[str, str] = {}
+        self.roles = self._role_index()
+
+    # --- lookups -------------------------------------------------------------------------
+    def _tok(self, char: int) -> int:
+        return max(0, bisect.bisect_right(self.tok_starts, char) - 1)
+
+    def para_of(self, char: int) -> int:
+        return max(0, bisect.bisect_right(self.para_starts, char) - 1)
+
+    def sent_of(self, tok: int) -> int:
+        return max(0, bisect.bisect_right(self.sent_starts, tok) - 1)
+
+    def mention_at(self, start: int, end: int | None = None) -> Mention | None:
+        """The mention covering char `start` (or overlapping [start, end))."""
+        end = start + 1 if end is None else end
+        i = bisect.bisect_right(self.m_starts, end - 1) - 1
+        while i >= 0 and self.mentions[i].end > start - 200:
+            m = self.mentions[i]
+            if m.start < end and start < m.end:
+                return m
+            i -= 1
+        return None
+
+    # --- roles -----------------------------------------------------------------------------
+    def _role_index(self) -> list[tuple[int, str, Mention]]:
+        """(position, role, person) for people introduced with a role: "UN Ambassador Kim Song",
+        "Kim Song, the ambassador", "the spokesman, John Doe"."""
+        lex, doc, out = self.lex, self.doc, []
+        aliases = lex.role_aliases
+        for m in self.mentions:
+            if m.label != "PERSON":
+                continue
+            first = self._tok(m.start)
+            last = self._tok(m.end - 1)
+            roles = []
+            i = first - 1
+            while i >= 0 and first - i <= 6 and not doc[i].is_punct or (i >= 0 and doc[i].tag_ == "POS"):
+                w = doc[i].lower_
+                if w in lex.roles:
+                    roles.append(aliases.get(w, w))
+                if doc[i].pos_ in ("VERB", "AUX", "ADP", "CCONJ") and doc[i].lower_ != "of":
+                    break
+                i -= 1
+            head = doc[last]
+            for child in head.children:
+                if child.dep_ == "appos":
+                    for t in child.subtree:
+                        if t.lower_ in lex.roles and t.pos_ in ("NOUN", "PROPN"):
+                            roles.append(aliases.get(t.lower_, t.lower_))
+            if head.dep_ == "appos" and head.head.lower_ in lex.roles:
+                roles.append(aliases.get(head.head.lower_, head.head.lower_))
+            for r in roles:
+                out.append((m.start, r, m))
+        return out
+
+    def person_with_role(self, role: str, before: int) -> Mention | None:
+        found = None
+        for pos, r, m in self.roles:
+            if pos >= before:
+                break
+            if r == role:
+                found = m
+        return found
+
+
+# --- detection filters -------------------------------------------------------------------------
+
+def _words(text: str) -> list[str]:
+    return [w for w in text.split() if any(c.isalnum() for c in w)]
+
+
+def _is_title(words: list[str]) -> bool:
+    small = {"of", "the", "a", "an", "and", "in", "on", "for", "to", "at", "with", "is"}
+    return all(w[0].isupper() or w.lower() in small or not w[0].isalpha() for w in words)
+
+
+def quote_kind(text: str, span: QuotedSpan) -> str:
+    """ "full" when the quote is a sentence or more of speech, else "partial"."""
+    inner = text[span.start:span.end].lstrip(" .\u2026")
+    first = next((c for c in inner if c.isalnum()), "")
+    i = span.open_start - 1
+    while i >= 0 and text[i] in " \t\u00a0":
+        i -= 1
+    before = text[i] if i >= 0 else "\n"
+    starts_sentence = before in "\n.!?:,\u2014\u2013-(" or before in _CLOSING_MARKS
+    if first.isupper() or first.isdigit():
+        if starts_sentence or len(_words(inner)) >= 6:
+            return "full"
+    return "partial"
+
+
+def _scare_or_title(ctx: _Context, span: QuotedSpan) -> bool:
+    """Scare quotes and titles of works: one to three words, not a sentence, not governed by a cue."""
+    inner = ctx.text[span.start:span.end]
+    words = _words(inner)
+    if not words:
+        return True
+    if len(words) > 3:
+        return len(words) <= 8 and _is_title(words) and not inner.rstrip().endswith((".", "!", "?", ","))
+    if inner.rstrip().endswith((".", "!", "?")) and len(words) >= 2:
+        return False
+    # a short fragment counts as a quote only when a reporting verb governs it directly
+    lex = ctx.lex
+    doc = ctx.doc
+    first = ctx._tok(span.start)
+    last = ctx._tok(max(span.start, span.end - 1))
+    inside = range(first, last + 1)
+    for i in inside:
+        h = doc[i].head
+        steps = 0
+        while ctx.in_quote[h.i] and h.i in inside and steps < 4 and h.head is not h:
+            h = h.head
+            steps += 1
+        if h.i in inside:
+            continue
+        for _ in range(2):
+            v = lex.verbs.get(h.lower_)
+            if v and v.cls in ("speech", "describe") and h.pos_ in ("VERB", "AUX"):
+                return False
+            if h.pos_ in ("VERB", "AUX") or h.head is h:
+                break
+            h = h.head
+    return True
+
+
+# --- attribution -------------------------------------------------------------------------------
+
+def _is_cue(ctx: _Context, tok: Token) -> str | None:
+    lex = ctx.lex
+    if tok.lower_ == "according" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to":
+        return "according"
+    v = lex.verbs.get(tok.lower_)
+    if v is None or not (tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB")):
+        return None
+    if v.needs:
+        if not any(c.dep_ == "prt" and c.lower_ == v.needs for c in tok.children):
+            return None
+    return v.lemma
+
+
+def _cue_candidates(ctx: _Context, lo: int, hi: int) -> list[tuple[Token, str]]:
+    out = []
+    for i in range(lo, hi):
+        if ctx.in_quote[i]:
+            continue
+        t = ctx.doc[i]
+        lemma = _is_cue(ctx, t)
+        if lemma:
+            out.append((t, lemma))
+    return out
+
+
+def _subject(ctx: _Context, verb: Token, depth: int = 0) -> Token | None:
+    """The speaker token of a reporting verb: its subject, through relative pronouns, conjoined
+    verbs and participles ("..., adding"); "according to X" -> X."""
+    if verb.lower_ == "according":
+        for c in verb.children:
+            if c.lower_ == "to":
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        return p
+        nxt = verb.doc[verb.i + 1] if verb.i + 1 < len(verb.doc) else None
+        if nxt is not None:
+            for p in nxt.children:
+                if p.dep_ == "pobj":
+                    return p
+        return None
+    for c in verb.children:
+        if c.dep_ in _SUBJECTS and not ctx.in_quote[c.i]:
+            if c.lower_ in ctx.lex.relative_pronouns and verb.dep_ == "relcl":
+                return verb.head
+            return c
+    for c in verb.children:  # passive "was told by X" / "as quoted by X"
+        if c.dep_ == "agent":
+            for p in c.children:
+                if p.dep_ == "pobj" and not ctx.in_quote[p.i]:
+                    return p
+    if depth < 3 and verb.dep_ in ("conj", "xcomp", "advcl", "acl", "relcl", "ccomp", "pcomp") and verb.head is not verb:
+        if verb.dep_ in ("acl", "relcl") and verb.head.pos_ in ("NOUN", "PROPN"):
+            return verb.head
+        return _subject(ctx, verb.head, depth + 1)
+    return None
+
+
+def _np_span(ctx: _Context, tok: Token) -> tuple[int, int]:
+    """Char span of the noun phrase headed by `tok` (left modifiers, the head, flat names)."""
+    lo = tok.i
+    for c in tok.lefts:
+        if c.dep_ in ("det", "amod", "compound", "poss", "nmod", "nummod", "quantmod", "case") and not ctx.in_quote[c.i]:
+            lo = min(lo, c.left_edge.i)
+    hi = tok.i
+    for c in tok.rights:
+        if c.dep_ in ("compound", "flat") or (c.dep_ == "case" and c.i == tok.i + 1):
+            hi = max(hi, c.i)
+    while lo < tok.i and (ctx.doc[lo].is_punct or ctx.in_quote[lo]):
+        lo += 1
+    start = ctx.doc[lo].idx
+    end = ctx.doc[hi].idx + len(ctx.doc[hi].text)
+    return start, end
+
+
+def _speaker_type_ok(m: Mention | None) -> Mention | None:
+    return m if m is not None and m.label in SPEAKER_LABELS else None
+
+
+def _resolve(ctx: _Context, tok: Token, state: dict) -> tuple[str, int, int, Mention | None]:
+    """(mention text, start, end, named speaker or None) for a speaker token."""
+    lex = ctx.lex
+    m = ctx.mention_at(tok.idx, tok.idx + len(tok.text))
+    if m is not None and tok.lower_ not in lex.source_nouns and tok.lower_ not in lex.group_heads:
+        return m.text, m.start, m.end, m
+    low = tok.lower_
+    if low in lex.pronouns:
+        return tok.text, tok.idx, tok.idx + len(tok.text), _pronoun(ctx, tok, state)
+    start, end = _np_span(ctx, tok)
+    text = ctx.text[start:end]
+    # an appositive naming the person: "the spokesman, John Doe,"
+    for c in tok.children:
+        if c.dep_ == "appos":
+            am = _speaker_type_ok(ctx.mention_at(c.idx, c.idx + len(c.text)))
+            if am is not None:
+                return text, start, end, am
+    role = lex.role_aliases.get(low, low)
+    if low in lex.source_nouns:
+        # "Kim's letter", "a statement from the campaign", "the committee's resolution"
+        for c in tok.children:
+            if c.dep_ == "poss":
+                _, _, _, owner = _resolve(ctx, c, state)
+                return text, start, end, owner
+        for c in tok.children:
+            if c.dep_ == "prep" and c.lower_ in lex.source_preps:
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        _, _, _, owner = _resolve(ctx, p, state)
+                        return text, start, end, owner
+        inner = _speaker_type_ok(ctx.mention_at(start, tok.idx))
+        return text, start, end, inner
+    if role in lex.roles:
+        person = ctx.person_with_role(role, tok.idx)
+        if person is None:  # "the DPRK ambassador": the role may sit in a compound
+            for c in tok.lefts:
+                r = lex.role_aliases.get(c.lower_, c.lower_)
+                if r in lex.roles:
+                    person = ctx.person_with_role(r, tok.idx)
+                    if person:
+                        break
+        return text, start, end, person
+    if low in lex.group_heads:
+        for c in tok.children:
+            if c.dep_ in ("poss", "compound", "amod", "nmod"):
+                cm = _speaker_type_ok(ctx.mention_at(c.idx, c.idx + len(c.text)))
+                if cm is not None and cm.label != "PERSON":
+                    return text, start, end, cm
+                if c.dep_ == "poss" and cm is None:
+                    _, _, _, owner = _resolve(ctx, c, state)
+                    if owner is not None and owner.label != "PERSON":
+                        return text, start, end, owner
+            if c.dep_ == "prep" and c.lower_ == "of":
+                for p in c.children:
+                    pm = _speaker_type_ok(ctx.mention_at(p.idx, p.idx + len(p.text)))
+                    if pm is not None and pm.label != "PERSON":
+                        return text, start, end, pm
+        return text, start, end, None
+    return text, start, end, None
+
+
+def _pronoun(ctx: _Context, tok: Token, state: dict) -> Mention | None:
+    """Most salient antecedent of a pronoun used as a speaker."""
+    info = ctx.lex.pronouns.get(tok.lower_, {})
+    kind = info.get("type")
+    if kind == "ORGANIZATION":
+        last = state.get("last")
+        if last is not None and last.label != "PERSON":
+            return last
+        return None
+    if kind != "PERSON":
+        return None
+    gender = info.get("gender")
+    pos = tok.idx
+    para = ctx.para_of(pos)
+    lo_char = ctx.paras[max(0, para - 3)][0]
+    my_sent = ctx.sent_of(tok.i)
+    best, best_score = None, -1e9
+    seen: dict[str, float] = {}
+    i = bisect.bisect_left(ctx.m_starts, pos) - 1
+    while i >= 0 and ctx.mentions[i].start >= lo_char:
+        m = ctx.mentions[i]
+        i -= 1
+        if m.label != "PERSON" or m.entity_id in seen:
+            continue
+        mt = ctx._tok(m.start)
+        mhead = ctx._tok(m.end - 1)
+        sents_back = my_sent - ctx.sent_of(mt)
+        score = 2.0 / (1 + sents_back)
+        h = ctx.doc[mhead]
+        if h.dep_ in ("nsubj", "nsubjpass"):
+            score += 1.0
+        if ctx.in_quote[mt]:
+            score -= 1.5
+        if sents_back == 0 and h.dep_ in ("dobj", "pobj", "dative"):
+            score -= 1.0
+        g = ctx.gender.get(m.entity_id)
+        if gender and g and g != gender:
+            score -= 10
+        last = state.get("last")
+        if last is not None and last.entity_id == m.entity_id:
+            score += 1.5
+        seen[m.entity_id] = score
+        if score > best_score:
+            best, best_score = m, score
+    last = state.get("last")
+    if last is not None and last.label == "PERSON" and last.entity_id not in seen and last.start >= lo_char:
+        if not (gender and ctx.gender.get(last.entity_id, gender) != gender) and best_score < 1.5:
+            best = last
+    if best is not None and gender:
+        ctx.gender.setdefault(best.entity_id, gender)
+    return best
+
+
+def _gender_from_titles(ctx: _Context) -> None:
+    for m in ctx.mentions:
+        if m.label != "PERSON":
+            continue
+        t = ctx._tok(m.start)
+        if t > 0:
+            g = ctx.lex.gender_titles.get(ctx.doc[t - 1].lower_)
+            if g:
+                ctx.gender.setdefault(m.entity_id, g)
+
+
+def _best_cue(ctx: _Context, span: QuotedSpan, lo: int, hi: int) -> tuple[Token, str] | None:
+    cands = _cue_candidates(ctx, lo, hi)
+    if not cands:
+        return None
+    qs, qe = ctx._tok(span.open_start), ctx._tok(max(span.open_start, span.close_end - 1))
+    best, best_score = None, 1e9
+    for tok, lemma in cands:
+        if tok.i < qs:
+            dist = qs - tok.i
+            between = range(tok.i + 1, qs)
+            # a cue sandwiched after an earlier quote belongs to that quote first
+            if any(ctx.in_quote[j] for j in range(max(lo, tok.i - 4), tok.i)):
+                dist += 6
+        else:
+            dist = tok.i - qe
+            between = range(qe + 1, tok.i)
+        if any(ctx.in_quote[j] for j in between):
+            dist += 12
+        verb = ctx.lex.verbs.get(tok.lower_)
+        if verb is not None and verb.cls == "belief":
+            dist += 10
+        if _subject(ctx, tok) is None:
+            dist += 8
+        # the quote sits in the verb's subtree
+        head = ctx.doc[qs + 1] if qs + 1 < len(ctx.doc) else ctx.doc[qs]
+        if head.is_ancestor(tok) is False and tok.is_ancestor(head):
+            dist -= 3
+        if dist < best_score:
+            best, best_score = (tok, lemma), dist
+    return best
+
+
+def _clause_subject(ctx: _Context, span: QuotedSpan) -> tuple[Token, Token] | None:
+    """For a fragment without a reporting verb: the subject of the clause governing it."""
+    first = ctx._tok(span.start)
+    last = ctx._tok(max(span.start, span.end - 1))
+    for i in range(first, last + 1):
+        h = ctx.doc[i]
+        steps = 0
+        while h.i >= first and h.i <= last and h.head is not h and steps < 6:
+            h = h.head
+            steps += 1
+        if first <= h.i <= last:
+            continue
+        for _ in range(6):
+            if h.pos_ in ("VERB", "AUX"):
+                s = _subject(ctx, h)
+                if s is not None:
+                    return h, s
+            if h.head is h:
+                break
+            h = h.head
+        return None
+    return None
+
+
+def _sentence_range(ctx: _Context, span: QuotedSpan) -> tuple[int, int]:
+    """Token range of the sentences touching the quote, clipped to its paragraph."""
+    qs = ctx._tok(span.open_start)
+    qe = ctx._tok(max(span.open_start, span.close_end - 1))
+    s0 = ctx.sents[ctx.sent_of(qs)][0]
+    s1 = ctx.sents[ctx.sent_of(qe)][1]
+    ps, pe = ctx.paras[ctx.para_of(span.open_start)]
+    while s0 < qs and ctx.doc[s0].idx < ps:
+        s0 += 1
+    while s1 > qe + 1 and ctx.doc[s1 - 1].idx >= pe:
+        s1 -= 1
+    return s0, s1
+
+
+def _from_cue(ctx: _Context, tok: Token, lemma: str, rule: str, state: dict) -> Attribution | None:
+    subj = _subject(ctx, tok)
+    if subj is None:
+        return None
+    text, start, end, who = _resolve(ctx, subj, state)
+    cue = "according to" if lemma == "according" else lemma
+    return Attribution("according_to" if lemma == "according" else rule, cue, text, start, end, who)
+
+
+def _attribute(ctx: _Context, span: QuotedSpan, kind: str, state: dict) -> Attribution:
+    lo, hi = _sentence_range(ctx, span)
+    found = _best_cue(ctx, span, lo, hi)
+    if found is not None:
+        a = _from_cue(ctx, *found, "cue", state)
+        if a is not None:
+            return a
+    text = ctx.text
+    para = ctx.para_of(span.open_start)
+    ps, pe = ctx.paras[para]
+    # colon lead-in: "X said:" / "X:" right before the quote (or ending the previous paragraph)
+    i = span.open_start - 1
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    if i >= 0 and text[i] == ":":
+        ct = ctx._tok(i)
+        s_lo = ctx.sents[ctx.sent_of(ct)][0]
+        cand = _best_cue(ctx, span, s_lo, ct)
+        if cand is not None:
+            a = _from_cue(ctx, *cand, "colon", state)
+            if a is not None:
+                return a
+        if ct > 0:
+            prev = ctx.doc[ct - 1]
+            m = _speaker_type_ok(ctx.mention_at(prev.idx, prev.idx + len(prev.text)))
+            if m is not None:
+                return Attribution("colon", None, m.text, m.start, m.end, m)
+    if kind == "partial":
+        cs = _clause_subject(ctx, span)
+        if cs is not None:
+            verb, subj = cs
+            t, s, e, who = _resolve(ctx, subj, state)
+            return Attribution("clause_subject", None, t, s, e, who)
+    # a speaker named with a reporting verb in the sentence just before, same paragraph
+    sent = ctx.sent_of(ctx._tok(span.open_start))
+    prev_att = state.get("prev_att")
+    prev_para = state.get("prev_para")
+    if lo > 0:
+        p0, p1 = ctx.sents[ctx.sent_of(lo - 1)]
+        if ctx.doc[p0].idx >= ps or ctx.doc[max(p0, p1 - 1)].idx >= ps:
+            a = _previous_sentence(ctx, span, p0, lo, state)
+            if a is not None:
+                return a
+    if prev_att is not None and prev_para is not None and para - prev_para <= 1 and prev_att.mention_text:
+        return Attribution("continuation", prev_att.cue, prev_att.mention_text, prev_att.mention_start,
+                           prev_att.mention_end, prev_att.speaker)
+    if para > 0 and lo > 0:
+        p0, p1 = ctx.sents[ctx.sent_of(lo - 1)]
+        if ctx.para_of(ctx.doc[p0].idx) == para - 1:
+            a = _previous_sentence(ctx, span, p0, p1, state)
+            if a is not None:
+                return a
+    return Attribution("none", None, None, None, None, None)
+
+
+def _previous_sentence(ctx: _Context, span: QuotedSpan, lo: int, hi: int, state: dict) -> Attribution | None:
+    best = None
+    for tok, lemma in _cue_candidates(ctx, lo, hi):
+        verb = ctx.lex.verbs.get(tok.lower_)
+        if verb is not None and verb.cls == "belief":
+            continue
+        a = _from_cue(ctx, tok, lemma, "previous_sentence", state)
+        if a is not None and a.mention_text and a.mention_text.lower() not in ("i", "we"):
+            best = a
+    return best
+
+
+def quotes(doc: Doc, mentions: Sequence[Mention], *, single_quotes: str = "auto",
+           keep_unattributed: bool = True) -> Iterator[Quote]:
+    """Yield the quotes of `doc` with their speakers, in text order.
+
+    single_quotes: "auto" (single marks are quotation marks in headline-like paragraphs and
+    British-style texts), "always" or "never".
+    keep_unattributed: yield quotes no rule attributes (speaker None, rule "none").
+    """
+    spans = list(quoted_spans(doc.text, single_quotes=single_quotes))
+    if not spans:
+        return
+    ctx = _Context(doc, mentions, spans)
+    _gender_from_titles(ctx)
+    state: dict = {}
+    for span in spans:
+        if _scare_or_title(ctx, span):
+            continue
+        kind = quote_kind(ctx.text, span)
+        att = _attribute(ctx, span, kind, state)
+        if att.rule == "none" and not keep_unattributed:
+            continue
+        if att.rule == "none" and kind == "partial":
+            continue
+        who = att.speaker
+        if att.mention_text:
+            state["prev_att"] = att
+            state["prev_para"] = ctx.para_of(span.open_start)
+        if who is not None:
+            state["last"] = who
+        yield Quote(
+            start=span.start, end=span.end, text=ctx.text[span.start:span.end], kind=kind,
+            speaker_mention=att.mention_text, speaker_mention_start=att.mention_start,
+            speaker_mention_end=att.mention_end,
+            speaker=who.canonical_name if who else None,
+            speaker_entity_id=who.entity_id if who else None,
+            speaker_type=who.label if who else None,
+            cue=att.cue, rule=att.rule,
+            confidence=_CONFIDENCE[att.rule] * (1.0 if who is not None or att.rule == "none" else 0.8),
+        )

@@ -24,6 +24,7 @@ class Mention:
     country_code: str | None = None  # ISO 3166-1 alpha-3 for countries (and demonyms' country)
     demonym_of: str | None = None  # country code when the mention is a demonym ("North Korean")
     metonym: bool = False  # a capital standing for its government ("Pyongyang accuses")
+    title: str | None = None  # title or honorific written before a person ("Ambassador", "Mr")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,3 +44,24 @@ class Quote:
     cue: str | None  # reporting verb's lemma
     rule: str  # which attribution rule fired
     confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class RawArticle:
+    """One input article before cleaning."""
+
+    doc_id: str
+    source: str
+    text: str
+    headline: str | None = None
+    published: str | None = None
+    url: str | None = None
+    publisher: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """An input that could not be read, and why."""
+
+    source: str
+    reason: str

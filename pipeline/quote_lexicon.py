@@ -1,0 +1,57 @@
+"""Language data of the quote rules, loaded once from models/ (speech verbs, pronouns, roles, source nouns)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+MODELS = Path(__file__).resolve().parent.parent / "models"
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechVerb:
+    lemma: str
+    cls: str  # "speech", "describe" (call X "..."), "belief" (think, believe)
+    needs: str | None = None  # a particle the verb needs to report speech ("point out", "go on")
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    verbs: dict[str, SpeechVerb]  # lower-cased form -> verb
+    pronouns: dict[str, dict]
+    gender_titles: dict[str, str]
+    roles: frozenset[str]
+    source_nouns: frozenset[str]
+    group_heads: frozenset[str]
+    source_preps: frozenset[str]
+    role_aliases: dict[str, str]
+    relative_pronouns: frozenset[str]
+
+
+@functools.lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """The quote rules' language data (cached per process)."""
+    verbs: dict[str, SpeechVerb] = {}
+    with open(MODELS / "speech_verbs.jsonl", encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            verb = SpeechVerb(rec["lemma"], rec.get("class", "speech"), rec.get("needs"))
+            for form in rec["forms"]:
+                verbs.setdefault(form.lower(), verb)
+    with open(MODELS / "quote_lexicon.json", encoding="utf-8") as f:
+        data = json.load(f)
+    return Lexicon(
+        verbs=verbs,
+        pronouns=data["pronouns"],
+        gender_titles=data["gender_titles"],
+        roles=frozenset(data["roles"]),
+        source_nouns=frozenset(data["source_nouns"]),
+        group_heads=frozenset(data["group_heads"]),
+        source_preps=frozenset(data["source_preps"]),
+        role_aliases=data.get("role_aliases", {}),
+        relative_pronouns=frozenset(data.get("relative_pronouns", ())),
+    )

@@ -1,0 +1,113 @@
+"""The Parquet schema of every table, declared once.
+
+Each schema carries `schema_version` and a description of every column in its metadata;
+`docs/tables.md` and the README's table reference are generated from these.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+SCHEMA_VERSION = "1"
+
+
+def _schema(table: str, description: str, columns: list[tuple[str, pa.DataType, str]]) -> pa.Schema:
+    fields = [pa.field(name, dtype, metadata={"description": doc}) for name, dtype, doc in columns]
+    return pa.schema(fields, metadata={"table": table, "description": description, "schema_version": SCHEMA_VERSION})
+
+
+_OFFSETS = [
+    ("field", pa.string(), "Document field the offsets point into: 'text' (body), 'headline' or 'standfirst'"),
+    ("start", pa.int32(), "Start character offset into that field of documents.parquet"),
+    ("end", pa.int32(), "End character offset (exclusive) into that field"),
+]
+
+DOCUMENTS = _schema("documents", "One row per clean document.", [
+    ("doc_id", pa.string(), "Stable document key: the input's id, else the file path (and #row for tables)"),
+    ("source", pa.string(), "Input file the document came from, relative to the seeds folder (#row for tables)"),
+    ("publisher", pa.string(), "The input's own 'source' column (publisher), when given"),
+    ("url", pa.string(), "Article URL, when given"),
+    ("section", pa.string(), "Section label from the page dump"),
+    ("headline", pa.string(), "Headline"),
+    ("standfirst", pa.string(), "Standfirst (summary under the headline)"),
+    ("byline", pa.string(), "Byline without 'By'"),
+    ("published", pa.timestamp("us"), "Publication time as written (UTC when the input gives a zone)"),
+    ("updated", pa.timestamp("us"), "Last update time as written (UTC when the input gives a zone)"),
+    ("text", pa.string(), "Clean body: paragraphs separated by one blank line; body offsets point into it"),
+    ("n_paragraphs", pa.int32(), "Number of body paragraphs"),
+    ("n_words", pa.int32(), "Number of whitespace-separated words in text"),
+    ("content_hash", pa.string(), "SHA-256 of headline, standfirst and text: changes when the content does"),
+])
+
+REMOVED_LINES = _schema("removed_lines", "Every line cleaning took out of the body, and why.", [
+    ("doc_id", pa.string(), "Document key"),
+    ("line_no", pa.int32(), "1-based line number in the input text"),
+    ("text", pa.string(), "The line as it was (normalised)"),
+    ("reason", pa.string(), "Why it is not body text (section, headline, published date, caption, ...)"),
+])
+
+REJECTED = _schema("rejected", "Inputs that could not be turned into documents.", [
+    ("source", pa.string(), "Input file (and #row or :line for tables)"),
+    ("reason", pa.string(), "What was wrong, in plain words"),
+])
+
+MENTIONS = _schema("mentions", "Entity mentions, each tied to its canonical entity.", [
+    ("doc_id", pa.string(), "Document key"),
+    ("mention_id", pa.string(), "Stable mention key: doc_id, field and start offset"),
+    *_OFFSETS,
+    ("text", pa.string(), "Mention as written, without determiner or possessive"),
+    ("label", pa.string(), "PERSON, COUNTRY, ORGANIZATION, or a kept spaCy label"),
+    ("spacy_label", pa.string(), "spaCy's own label for the span"),
+    ("entity_id", pa.string(), "Canonical entity key: the same entity has the same id in every article and run"),
+    ("canonical_name", pa.string(), "Canonical name of the entity ('Kim' -> 'Kim Song')"),
+    ("country_code", pa.string(), "ISO 3166-1 alpha-3 code for countries"),
+    ("demonym_of", pa.string(), "ISO 3166-1 alpha-3 code of the country a demonym refers to"),
+    ("metonym", pa.bool_(), "A capital standing for its government ('Pyongyang accuses')"),
+    ("paragraph", pa.int32(), "0-based body paragraph, -1 in headline or standfirst"),
+    ("sentence", pa.int32(), "0-based sentence index within the document"),
+])
+
+ENTITIES = _schema("entities", "One row per canonical entity across the corpus.", [
+    ("entity_id", pa.string(), "Canonical entity key (joins mentions.entity_id and quotes.speaker_entity_id)"),
+    ("type", pa.string(), "PERSON, COUNTRY, ORGANIZATION or a kept spaCy label"),
+    ("canonical_name", pa.string(), "Canonical name"),
+    ("country_code", pa.string(), "ISO 3166-1 alpha-3 code for countries"),
+    ("aliases", pa.list_(pa.string()), "Distinct mention texts, sorted"),
+    ("n_docs", pa.int32(), "Documents mentioning it"),
+    ("n_mentions", pa.int32(), "Mentions in all documents"),
+])
+
+QUOTES = _schema("quotes", "Direct quotes, full or partial, with their speakers.", [
+    ("doc_id", pa.string(), "Document key"),
+    ("quote_id", pa.string(), "Stable quote key: doc_id, field and start offset"),
+    *_OFFSETS,
+    ("text", pa.string(), "Quoted words without the quotation marks"),
+    ("kind", pa.string(), "full (a sentence or more of speech) or partial (a fragment in the writer's sentence)"),
+    ("paragraph", pa.int32(), "0-based body paragraph, -1 in headline or standfirst"),
+    ("speaker_mention", pa.string(), "Attributing words as written ('he', 'the ambassador', 'Kim')"),
+    ("speaker_mention_field", pa.string(), "Field the speaker mention's offsets point into"),
+    ("speaker_mention_start", pa.int32(), "Start offset of the speaker mention in its field"),
+    ("speaker_mention_end", pa.int32(), "End offset of the speaker mention in its field"),
+    ("speaker", pa.string(), "Canonical name of the speaker; null when the text does not say who spoke"),
+    ("speaker_entity_id", pa.string(), "Speaker's entity key (joins entities.entity_id)"),
+    ("speaker_type", pa.string(), "PERSON, ORGANIZATION or COUNTRY"),
+    ("cue", pa.string(), "Lemma of the reporting verb ('say', 'accuse')"),
+    ("rule", pa.string(), "Attribution rule that found the speaker"),
+    ("confidence", pa.float32(), "Confidence of the attribution, 0 to 1"),
+])
+
+PARSES = _schema("parses", "The entity stage's spaCy parse of each document, read by the quote stage (internal).", [
+    ("doc_id", pa.string(), "Document key"),
+    ("content_hash", pa.string(), "Content hash of the parsed document"),
+    ("key", pa.string(), "Cache key of the parse (content, parameters, model, code)"),
+    ("doc", pa.binary(), "spaCy Doc.to_bytes() of the analysis text (headline, standfirst, body)"),
+])
+
+TABLES: dict[str, pa.Schema] = {
+    "clean/documents": DOCUMENTS,
+    "clean/removed_lines": REMOVED_LINES,
+    "clean/rejected": REJECTED,
+    "entities/mentions": MENTIONS,
+    "entities/entities": ENTITIES,
+    "quotes/quotes": QUOTES,
+}

@@ -1,0 +1,33 @@
+"""Shared fixtures: paths to the seed, the gold annotation and the benchmark data in ../shared."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SEED = ROOT / "seeds" / "000_ae33d785d9baa15f.txt"
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    return SEED.read_text("utf-8")
+
+
+@pytest.fixture(scope="session")
+def seed_gold() -> dict:
+    path = SHARED / "gold" / "seed-000.json"
+    if not path.exists():
+        pytest.skip(f"{path} not available")
+    return json.loads(path.read_text("utf-8"))
+
+
+@pytest.fixture(scope="session")
+def polnear_dev() -> list[dict]:
+    path = SHARED / "bench" / "polnear" / "dev.jsonl"
+    if not path.exists():
+        pytest.skip(f"{path} not available")
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
