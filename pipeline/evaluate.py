@@ -111,9 +111,8 @@ def same_speaker(predicted: str | None, gold: str | None, *, lenient: bool = Tru
 
 
 def _speaker_right(row: Mapping, gold: str | None, *, lenient: bool) -> bool:
-    names = _names(row)
-    if not names:
-        return gold is None
+    speaker = None if _missing(row.get("speaker")) else str(row["speaker"])
+    names = [speaker, *_names(row)[1 if speaker is not None else 0:]]
     return any(same_speaker(n, gold, lenient=lenient) for n in names)
 
 
