@@ -1,69 +1,215 @@
-"""Entity mentions from a parsed document, tied to canonical entities (first version)."""
+"""Entity mentions of a parsed document, tied to canonical entities within it and across the corpus.
+
+The `news_entity_rules` component (pipeline.components) has already trimmed, filtered and
+relabelled the spans: countries are GPE spans with their ISO3 code as kb_id, demonyms NORP
+spans with their country's code. This module links each span to its canonical entity:
+
+- COUNTRY: a country name, official name or abbreviation ("DPRK"), or a capital acting for
+  its government ("Pyongyang accuses", "Pyongyang's ambassador"; metonym=True); the same
+  capital as a place ("in Washington") stays GPE.
+- NORP demonyms ("North Korean") carry their country in `demonym_of` (kept with COUNTRY).
+- PERSON: titles kept apart in `title`; a partial name ("Kim") resolves to a full name of the
+  same article ("Kim Song"): among several, never to one whose full name is always written
+  out, then to the one last introduced before it.
+- ORGANIZATION: gazetteer names ("UN", "the Security Council" beside the UN), acronyms of
+  an organisation named in full in the article, shortened names ("the Security Council" after
+  "UN Security Council"), and anaphoric nouns ("the council").
+"""
 
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Iterator
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 
-import country_converter as coco
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
+from pipeline import entity_data
 from pipeline.records import Mention
 
-LABELS = {"PERSON": "PERSON", "ORG": "ORGANIZATION", "NORP": "NORP", "GPE": "GPE", "LOC": "LOC"}
-_POSSESSIVE = re.compile(r"(?:['\u2019]s|['\u2019])$")
-_DETERMINERS = {"the", "a", "an"}
-_coco = coco.CountryConverter()
+LABELS = {"PERSON": "PERSON", "ORG": "ORGANIZATION"}
+DEFAULT_LABELS = ("PERSON", "COUNTRY", "ORGANIZATION")
 
 
-def entity_id(label: str, canonical_name: str) -> str:
-    """Stable id of a canonical entity: the same in every article and every batch."""
+def entity_id(label: str, canonical_name: str, *, country_code: str | None = None) -> str:
+    """Stable id of a canonical entity: the same in every article and every run.
+
+    Countries are keyed by their ISO3 code ("country:PRK"), other entities by type and
+    canonical name.
+    """
+    if label == "COUNTRY" and country_code:
+        return f"country:{country_code}"
     digest = hashlib.sha1(f"{label}\x1f{canonical_name}".encode()).hexdigest()[:12]
     return f"{label.lower()}:{digest}"
 
 
-def _trim(span: Span) -> Span:
-    """Drop leading determiners and a trailing possessive from an entity span."""
-    start, end = span.start, span.end
-    doc = span.doc
-    while start < end - 1 and doc[start].lower_ in _DETERMINERS:
-        start += 1
-    if end - start > 1 and doc[end - 1].tag_ == "POS":
-        end -= 1
-    return doc[start:end]
+def mentions(doc: Doc, *, keep_labels: Sequence[str] = DEFAULT_LABELS) -> Iterator[Mention]:
+    """Yield the document's mentions of kept types in text order, each with its canonical entity.
+
+    Demonyms (NORP with a country) are kept with COUNTRY; other labels not mapped to
+    PERSON, COUNTRY or ORGANIZATION are kept under their spaCy name when listed.
+    """
+    drafts = [draft for ent in doc.ents if (draft := _draft(ent)) is not None]
+    people = _person_names([d for d in drafts if d.label == "PERSON"])
+    organizations = _organization_names(doc, [d for d in drafts if d.label == "ORGANIZATION"])
+    linked = [replace(d, canonical_name=people.get(d.start) or organizations.get(d.start) or d.canonical_name)
+              for d in drafts]
+    linked += _anaphors(doc, linked)
+    for m in sorted(linked, key=lambda m: m.start):
+        if m.label in keep_labels or (m.demonym_of is not None and "COUNTRY" in keep_labels):
+            yield replace(m, entity_id=entity_id(m.label, m.canonical_name, country_code=m.country_code))
 
 
-def _country(name: str) -> tuple[str, str] | None:
-    code = _coco.convert(name, to="ISO3", not_found=None)
-    if not code or isinstance(code, list):
-        return None
-    return code, _coco.convert(code, src="ISO3", to="name_short")
+def entity_rows(mentions_by_doc: Iterable[tuple[str, Sequence[Mention]]]) -> list[dict]:
+    """Corpus entities table: one row per entity_id with aliases, document and mention counts."""
+    found: dict[str, dict] = {}
+    for doc_id, doc_mentions in mentions_by_doc:
+        for m in doc_mentions:
+            if m.entity_id is None:
+                continue
+            row = found.setdefault(m.entity_id, {"names": Counter(), "aliases": set(), "docs": set(), "n": 0,
+                                                 "type": m.label, "country_code": m.country_code})
+            row["names"][m.canonical_name] += 1
+            row["aliases"].add(m.text)
+            row["docs"].add(doc_id)
+            row["n"] += 1
+    return [
+        {"entity_id": key, "type": row["type"], "canonical_name": row["names"].most_common(1)[0][0],
+         "aliases": sorted(row["aliases"]), "n_docs": len(row["docs"]), "n_mentions": row["n"],
+         "country_code": row["country_code"]}
+        for key, row in sorted(found.items())
+    ]
 
 
-def mentions(doc: Doc, *, keep_labels: tuple[str, ...] = ("PERSON", "COUNTRY", "ORGANIZATION")) -> Iterator[Mention]:
-    """Yield the document's mentions of kept types, with a canonical name per document."""
-    spans = []
-    for ent in doc.ents:
-        label = LABELS.get(ent.label_)
-        if label is None:
+def _draft(ent: Span) -> Mention | None:
+    """A mention of one span, linked to what the span alone tells (country, capital, demonym)."""
+    base = Mention(ent.start_char, ent.end_char, ent.text, LABELS.get(ent.label_, ent.label_), ent.label_,
+                   None, ent.text)
+    if ent.label_ == "GPE" and ent.kb_id_:
+        return replace(base, label="COUNTRY", canonical_name=entity_data.country_name(ent.kb_id_),
+                       country_code=ent.kb_id_)
+    if ent.label_ == "NORP" and ent.kb_id_:
+        return replace(base, canonical_name=entity_data.demonym(ent.text)[0], country_code=ent.kb_id_,
+                       demonym_of=ent.kb_id_)
+    if ent.label_ == "GPE" and (code := entity_data.capital_of(ent.text)) and _acts(ent):
+        return replace(base, label="COUNTRY", canonical_name=entity_data.country_name(code),
+                       country_code=code, metonym=True)
+    if ent.label_ == "PERSON":
+        return replace(base, title=_title(ent))
+    return base
+
+
+def _acts(span: Span) -> bool:
+    """Whether a place name acts (subject, object, possessor of a non-place noun, agent)."""
+    words = entity_data.metonymy_words()
+    token = span.root
+    while token.dep_ in ("conj", "appos") and token.head is not token:
+        token = token.head
+    if token.dep_ == "poss":
+        return token.head.lower_ not in words["place_noun"]
+    if token.dep_ == "pobj":
+        return token.head.lower_ in words["actor_prep"]
+    if token.dep_ == "dobj":
+        return token.head.lower_ not in words["place_verb"]
+    return token.dep_ in words["actor_dep"]
+
+
+def _title(span: Span) -> str | None:
+    """Title words written just before a name ("Secretary-General", "UN Ambassador" -> "Ambassador")."""
+    titles = entity_data.title_words()
+    doc, start = span.doc, span.start
+    while start > 0 and (doc[start - 1].lower_.rstrip(".") in titles
+                         or (doc[start - 1].text == "-" and start > 1 and doc[start - 2].lower_ in titles)):
+        start -= 1
+    return doc[start:span.start].text or None
+
+
+def _person_names(people: list[Mention]) -> dict[int, str]:
+    """Canonical name of each person mention by start offset (partial names resolved)."""
+    words = [m.text.split() for m in people]
+    full_at: dict[str, list[int]] = defaultdict(list)
+    for i, name in enumerate(words):
+        if len(name) > 1:
+            full_at[" ".join(name)].append(i)
+    names = {}
+    for i, name in enumerate(words):
+        candidates = [full for full in full_at if len(name) < len(full.split()) and _within(name, full.split())]
+        names[people[i].start] = _resolve(i, name, candidates, full_at, words) if candidates else " ".join(name)
+    return names
+
+
+def _within(part: list[str], whole: list[str]) -> bool:
+    n = len(part)
+    return any(whole[k:k + n] == part for k in range(len(whole) - n + 1))
+
+
+def _resolve(i: int, name: list[str], candidates: list[str], full_at: dict[str, list[int]],
+             words: list[list[str]]) -> str:
+    """The full name a partial name at mention i stands for."""
+    if len(candidates) > 1:
+        partial_at = [j for j, other in enumerate(words) if other == name]
+        written_out = {c for c in candidates if len(full_at[c]) > 1 and partial_at[0] < full_at[c][-1]}
+        candidates = [c for c in candidates if c not in written_out] or candidates
+    before = [(max(j for j in full_at[c] if j < i), c) for c in candidates if full_at[c][0] < i]
+    if before:
+        return max(before)[1]
+    return min((full_at[c][0], c) for c in candidates)[1]
+
+
+def _organization_names(doc: Doc, orgs: list[Mention]) -> dict[int, str]:
+    """Canonical name of each organisation mention by start offset."""
+    gazetteer = entity_data.organizations()
+    keys = [entity_data.normal_key(m.text) for m in orgs]
+    families = {gazetteer.aliases[k].family for k in keys if k in gazetteer.aliases}
+    known = {}
+    for m, key in zip(orgs, keys):
+        org = gazetteer.aliases.get(key) or gazetteer.context_aliases.get(key)
+        if org is not None and (key in gazetteer.aliases or org.family in families):
+            known[m.start] = org.canonical
+    names = {}
+    for m, key in zip(orgs, keys):
+        if m.start in known:
+            names[m.start] = known[m.start]
             continue
-        span = _trim(ent)
-        text = _POSSESSIVE.sub("", span.text).strip()
-        code = None
-        canonical = text
-        if label == "GPE":
-            found = _country(text)
-            if found:
-                label, (code, canonical) = "COUNTRY", found
-        if label not in keep_labels:
-            continue
-        spans.append((span, label, text, code, canonical, ent.label_))
-    people = [t for _, lab, t, *_ in spans if lab == "PERSON" and " " in t]
-    for span, label, text, code, canonical, spacy_label in spans:
-        if label == "PERSON" and " " not in text:
-            full = [p for p in people if text in p.split()]
-            canonical = full[-1] if full else text
-        end = span.start_char + len(text)
-        yield Mention(span.start_char, end, text, label, spacy_label, entity_id(label, canonical),
-                      canonical, country_code=code)
+        longer = [o for o in orgs if o.start != m.start and _shortens(m.text, o.text)]
+        if longer:
+            full = min(longer, key=lambda o: (o.start > m.start, abs(o.start - m.start)))
+            names[m.start] = known.get(full.start, full.text)
+    return names
+
+
+def _shortens(short: str, full: str) -> bool:
+    """Whether `short` is an acronym of `full` or its last words ("Security Council")."""
+    letters = short.replace(".", "")
+    if letters.isupper() and 1 < len(letters) <= 6 and " " not in short:
+        initials = "".join(w[0] for w in full.replace("-", " ").split() if w[0].isupper())
+        return initials == letters
+    short_words, full_words = short.split(), full.split()
+    return len(short_words) < len(full_words) and full_words[-len(short_words):] == short_words
+
+
+def _anaphors(doc: Doc, linked: list[Mention]) -> list[Mention]:
+    """Mentions by anaphoric noun ("the council") of the last gazetteer organisation owning that noun."""
+    gazetteer = entity_data.organizations()
+    by_name = {org.canonical: org.anaphor for org in gazetteer.aliases.values() if org.anaphor}
+    owners = [(m.start, by_name[m.canonical_name], m) for m in linked
+              if m.label == "ORGANIZATION" and m.canonical_name in by_name]
+    if not owners:
+        return []
+    nouns = {noun for _, noun, _ in owners}
+    found = []
+    for token in doc:
+        if token.lower_ in nouns and not token.ent_type_ and _definite(token):
+            before = [m for start, noun, m in owners if noun == token.lower_ and start < token.idx]
+            if before:
+                m = before[-1]
+                found.append(Mention(token.idx, token.idx + len(token), token.text, "ORGANIZATION", "",
+                                     None, m.canonical_name))
+    return found
+
+
+def _definite(token: Token) -> bool:
+    """A lower-case noun with its own "the" ("the council", "the 15-member council")."""
+    return token.is_lower and token.pos_ == "NOUN" and token.dep_ != "compound" and any(
+        child.dep_ == "det" and child.lower_ == "the" for child in token.children)
