@@ -25,7 +25,8 @@ MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 
 BULLETS = "•·▪●◦‣∙*-–—"
 _BULLET_LINE = re.compile(rf"^\s*[{re.escape(BULLETS)}]\s+(?=\S)")
-_SENTENCE_END = re.compile(r"[.!?:;…](?:[\"'”’»)\]]*)$|[\"”’»]$")
+_SENTENCE_END = re.compile(r"[.!?:;…][\"'“”‘’»)\]\s]*$|[\"”’»]\s*$")
+_TRAILING_TAG = re.compile(r"\s*[\[(][^\[\]()]{1,40}[\])]\s*$")
 _DATE_LINE = re.compile(
     r"^(?P<kind>published|updated|last updated|first published|posted|modified|date)"
     r"(?:\s+(?:on|at))?\s*[:|\-–—]?\s*(?P<value>.*\d.*)$",
@@ -117,8 +118,9 @@ def furniture_reason(line: str) -> str | None:
 
 
 def is_sentence_like(line: str) -> bool:
-    """Ends as running text does (sentence punctuation, a colon lead-in or a closing quote)."""
-    return bool(_SENTENCE_END.search(line))
+    """Ends as running text does (sentence punctuation, a colon lead-in or a closing quote),
+    perhaps followed by a bracketed source tag ("... in Indiana. [538]")."""
+    return bool(_SENTENCE_END.search(line) or _SENTENCE_END.search(_TRAILING_TAG.sub("", line)))
 
 
 def is_headline_like(line: str) -> bool:
@@ -178,11 +180,15 @@ def _blocks(lines: list[str]) -> list[tuple[int, str]]:
     """Paragraph blocks (1-based first line number, text).
 
     Blank lines separate blocks; inside a block each line is its own paragraph unless the
-    block is hard-wrapped prose (several long lines, most not ending a sentence), which is joined.
+    block is hard-wrapped prose (several long lines, most not ending a sentence), which is joined,
+    or a line breaks mid-sentence before a lower-case word.
     """
     blocks: list[tuple[int, str]] = []
     group: list[tuple[int, str]] = []
     for no, line in enumerate(lines + [""], start=1):
+        if line and group and line[0].islower() and not is_sentence_like(group[-1][1]):
+            group[-1] = (group[-1][0], f"{group[-1][1]} {line}")
+            continue
         if line:
             group.append((no, line))
             continue

@@ -245,6 +245,16 @@ def write_json(path: Path, data: dict) -> None:
     os.replace(tmp, path)
 
 
+def write_jsonl(path: Path, rows: Iterable[dict]) -> None:
+    """Write JSON lines atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+    os.replace(tmp, path)
+
+
 # ---------------------------------------------------------------- cache and lock
 
 class ResultCache:

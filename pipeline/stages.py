@@ -363,3 +363,28 @@ def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
     summary.rows = {"quotes": quotes_out.rows}
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+# ---------------------------------------------------------------- evaluation
+
+def evaluation_rows(out: Path, gold: dict[str, dict]) -> list[dict]:
+    """The quotes table as scorer rows, offsets mapped onto each gold article's own text."""
+    from pipeline.evaluate import prediction_rows
+
+    documents = {row["doc_id"]: row for row in io.read_rows(table_path(out, "clean/documents"), columns=_DOC_COLUMNS)}
+    by_doc: dict[str, list[Quote]] = {}
+    for row in io.read_rows(table_path(out, "quotes/quotes")):
+        by_doc.setdefault(row["doc_id"], []).append(row)
+    predictions = []
+    for doc_id, rows in by_doc.items():
+        if doc_id not in gold or doc_id not in documents:
+            continue
+        text, layout = _layout_of(documents[doc_id])
+        base = {name: start for name, start, _ in layout.spans}
+        found = [
+            Quote(base[r["field"]] + r["start"], base[r["field"]] + r["end"], r["text"], r["kind"], r["speaker_mention"],
+                  None, None, r["speaker"], r["speaker_entity_id"], r["speaker_type"], r["cue"], r["rule"], r["confidence"])
+            for r in rows
+        ]
+        predictions.extend(prediction_rows(doc_id, found, text=text, gold_text=gold[doc_id]["text"]))
+    return predictions
