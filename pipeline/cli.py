@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-import time
 from pathlib import Path
 
 import yaml
@@ -69,8 +69,19 @@ def _require(out: Path, table: str, stage: str) -> None:
 STAGES = {"clean": _stage_clean, "entities": _stage_entities, "quotes": _stage_quotes}
 
 
+def _write_run_metrics(out: Path) -> dict:
+    """outputs/metrics.json: every stage's summary of the last run, in one file."""
+    metrics = {"pipeline_version": __version__}
+    for name in STAGES:
+        path = out / name / "metrics.json"
+        if path.exists():
+            metrics[name] = json.loads(path.read_text("utf-8"))
+    metrics["seconds"] = round(sum(m["seconds"] for m in metrics.values() if isinstance(m, dict)), 3)
+    io.write_json(out / "metrics.json", metrics)
+    return metrics
+
+
 def _run_stages(args: argparse.Namespace, names: list[str]) -> int:
-    started = time.perf_counter()
     summaries = []
     with io.output_lock(args.out):
         for name in names:
@@ -79,14 +90,10 @@ def _run_stages(args: argparse.Namespace, names: list[str]) -> int:
             io.write_json(args.out / name / "metrics.json", summary.metrics())
             summaries.append(summary)
         if len(names) > 1:
-            io.write_json(args.out / "metrics.json", {
-                "pipeline_version": __version__,
-                "seconds": round(time.perf_counter() - started, 3),
-                **{s.stage: s.metrics() for s in summaries},
-            })
+            _write_run_metrics(args.out)
     clean = next((s for s in summaries if s.stage == "clean"), None)
     if clean is not None:
-        if clean.processed == 0:
+        if clean.rows.get("documents", 0) == 0:
             print("error: no article could be read; see the warnings above", file=sys.stderr)
             return 1
         if args.strict and clean.rejected:
@@ -159,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
            workers=True)
     common(commands.add_parser("quotes", help="stage 3: direct quotes and their speakers",
                                description="Extract attributed quotes into outputs/quotes/quotes.parquet."))
+    summary = commands.add_parser("summary", help="collect the stages' metrics into OUT/metrics.json",
+                                  description="Write OUT/metrics.json from each stage's OUT/STAGE/metrics.json.")
+    summary.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
     evaluate = commands.add_parser(
         "evaluate", help="score quotes against a gold JSONL file",
         description="Run the pipeline on the articles of a gold JSONL file (format: see README) and score the "
@@ -178,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
             return _run_stages(args, ["clean", "entities", "quotes"])
         if args.command == "evaluate":
             return _evaluate(args)
+        if args.command == "summary":
+            _write_run_metrics(args.out)
+            return 0
         return _run_stages(args, [args.command])
     except (UsageError, io.InputError, io.AlreadyRunning) as error:
         print(f"error: {error}", file=sys.stderr)

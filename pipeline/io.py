@@ -98,7 +98,11 @@ def decode(data: bytes) -> str:
     best = from_bytes(data).best()
     if best is None:
         raise UnicodeError("binary file or unknown text encoding")
-    return str(best)
+    text = str(best)
+    printable = sum(ch.isprintable() or ch in "\n\r\t" for ch in text[:10000])
+    if printable < 0.95 * min(len(text), 10000):
+        raise UnicodeError(f"binary file: not text in any encoding (best guess {best.encoding})")
+    return text
 
 
 def _jsonl_rows(text: str, name: str) -> Iterator[RawArticle | Rejection]:
@@ -183,6 +187,8 @@ class TableWriter:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.schema = table_metadata(schema, metadata)
+        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):  # left by a killed run
+            stale.unlink(missing_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         os.close(fd)
         self._tmp = Path(tmp)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 OPEN, CLOSE, EITHER = 1, 2, 3
 _DOUBLE = re.compile(r"''|``|[\"\u201c\u201d\u201e\u00ab\u00bb]")
 _SINGLE = re.compile(r"[\u2018\u2019']")
-_PARAGRAPH = re.compile(r"\n\s*\n")
+_PARAGRAPH = re.compile(r"\n\s*")  # blank lines, and single line breaks some archives use
 _OPEN_BEFORE = set(" \t\n\u00a0([{\u2014\u2013-/")  # a mark after these opens
 _CLOSE_AFTER = set(" \t\n\u00a0)]}.,;:!?\u2014\u2013-/")  # a mark before these closes
 _SENTENCE_END = tuple(".!?")
@@ -42,7 +42,7 @@ class QuotedSpan:
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each blank-line separated paragraph, whitespace trimmed."""
+    """(start, end) of each paragraph (separated by blank lines or line breaks), whitespace trimmed."""
     spans, pos = [], 0
     for m in _PARAGRAPH.finditer(text):
         spans.append((pos, m.start()))

@@ -244,17 +244,18 @@ def _subject(ctx: _Context, verb: Token, depth: int = 0) -> Token | None:
                 if p.dep_ == "pobj":
                     return p
         return None
+    for c in verb.children:  # passive "was called '...' by X", "was asked by X"
+        if c.dep_ == "agent":
+            for p in c.children:
+                if p.dep_ == "pobj" and not ctx.in_quote[p.i]:
+                    return p
     for c in verb.children:
         if c.dep_ in _SUBJECTS and not ctx.in_quote[c.i]:
             if c.lower_ in ctx.lex.relative_pronouns and verb.dep_ == "relcl":
                 return verb.head
             return c
-    for c in verb.children:  # passive "was told by X" / "as quoted by X"
-        if c.dep_ == "agent":
-            for p in c.children:
-                if p.dep_ == "pobj" and not ctx.in_quote[p.i]:
-                    return p
-    if depth < 3 and verb.dep_ in ("conj", "xcomp", "advcl", "acl", "relcl", "ccomp", "pcomp") and verb.head is not verb:
+    if depth < 4 and verb.dep_ in ("conj", "xcomp", "advcl", "acl", "relcl", "ccomp", "pcomp", "prep", "pobj") \
+            and verb.head is not verb:
         if verb.dep_ in ("acl", "relcl") and verb.head.pos_ in ("NOUN", "PROPN"):
             return verb.head
         return _subject(ctx, verb.head, depth + 1)
@@ -407,8 +408,27 @@ def _gender_from_titles(ctx: _Context) -> None:
                 ctx.gender.setdefault(m.entity_id, g)
 
 
+def _verb_after(ctx: _Context, span: QuotedSpan, hi: int) -> list[tuple[Token, str]]:
+    """ "...!" beamed X / "...?" X pressed: any verb right after a quote that ends like speech."""
+    inner = ctx.text[span.start:span.end].rstrip()
+    if not inner.endswith((",", "?", "!", "\u2014")):
+        return []
+    j = ctx._tok(span.close_end)
+    if j < len(ctx.doc) and ctx.doc[j].idx < span.close_end:
+        j += 1
+    for k in range(j, min(hi, j + 5)):
+        t = ctx.doc[k]
+        if ctx.in_quote[k] or t.is_punct:
+            break
+        if t.pos_ == "VERB" and t.tag_ in ("VBD", "VBZ"):
+            return [(t, "")]
+    return []
+
+
 def _best_cue(ctx: _Context, span: QuotedSpan, lo: int, hi: int) -> tuple[Token, str] | None:
     cands = _cue_candidates(ctx, lo, hi)
+    if not cands:
+        cands = _verb_after(ctx, span, hi)
     if not cands:
         return None
     qs, qe = ctx._tok(span.open_start), ctx._tok(max(span.open_start, span.close_end - 1))
@@ -428,7 +448,7 @@ def _best_cue(ctx: _Context, span: QuotedSpan, lo: int, hi: int) -> tuple[Token,
         verb = ctx.lex.verbs.get(tok.lower_)
         if verb is not None and verb.cls == "belief":
             dist += 10
-        if _subject(ctx, tok) is None:
+        if _subject(ctx, tok) is None and _adjacent_subject(ctx, tok) is None:
             dist += 8
         # the quote sits in the verb's subtree
         head = ctx.doc[qs + 1] if qs + 1 < len(ctx.doc) else ctx.doc[qs]
@@ -470,6 +490,13 @@ def _sentence_range(ctx: _Context, span: QuotedSpan) -> tuple[int, int]:
     s0 = ctx.sents[ctx.sent_of(qs)][0]
     s1 = ctx.sents[ctx.sent_of(qe)][1]
     ps, pe = ctx.paras[ctx.para_of(span.open_start)]
+    # "...," the editorial read. / "...?" he asked: the attribution after the closing mark
+    # belongs to the quote even where the parser starts a new sentence there
+    if s1 == qe + 1 and s1 < len(ctx.doc) and ctx.doc[s1].idx < pe and not ctx.in_quote[s1]:
+        inner = ctx.text[span.start:span.end].rstrip()
+        nxt = ctx.doc[s1]
+        if inner.endswith((",", "\u2014", "-", "?", "!")) or nxt.is_lower:
+            s1 = ctx.sents[ctx.sent_of(s1)][1]
     while s0 < qs and ctx.doc[s0].idx < ps:
         s0 += 1
     while s1 > qe + 1 and ctx.doc[s1 - 1].idx >= pe:
@@ -477,12 +504,44 @@ def _sentence_range(ctx: _Context, span: QuotedSpan) -> tuple[int, int]:
     return s0, s1
 
 
+def _adjacent_subject(ctx: _Context, verb: Token) -> Token | None:
+    """ "said X" / "X said" read off the word order when the parse links the name elsewhere
+    (typically a sentence the parser ran on into the next paragraph)."""
+    doc, lex = ctx.doc, ctx.lex
+    if verb.lower_ == "according":
+        return None
+
+    def candidate(t: Token) -> Token | None:
+        if ctx.in_quote[t.i] or t.is_space:
+            return None
+        if t.lower_ in lex.pronouns and lex.pronouns[t.lower_].get("type") == "PERSON" and t.lower_ not in ("him", "her"):
+            return t
+        m = ctx.mention_at(t.idx, t.idx + len(t.text))
+        if m is not None and m.label in SPEAKER_LABELS:
+            return doc[ctx._tok(m.end - 1)]
+        return None
+
+    j = verb.i + 1
+    while j < len(doc) and j <= verb.i + 3 and doc[j].dep_ in ("det", "compound", "amod") and not ctx.in_quote[j]:
+        j += 1
+    if j < len(doc):
+        c = candidate(doc[j])
+        if c is not None:
+            return c
+    j = verb.i - 1
+    while j >= 0 and doc[j].pos_ in ("ADV", "AUX", "PART") and verb.i - j <= 3:
+        j -= 1
+    if j >= 0:
+        return candidate(doc[j])
+    return None
+
+
 def _from_cue(ctx: _Context, tok: Token, lemma: str, rule: str, state: dict) -> Attribution | None:
-    subj = _subject(ctx, tok)
+    subj = _subject(ctx, tok) or _adjacent_subject(ctx, tok)
     if subj is None:
         return None
     text, start, end, who = _resolve(ctx, subj, state)
-    cue = "according to" if lemma == "according" else lemma
+    cue = "according to" if lemma == "according" else (lemma or None)
     return Attribution("according_to" if lemma == "according" else rule, cue, text, start, end, who)
 
 
@@ -513,6 +572,14 @@ def _attribute(ctx: _Context, span: QuotedSpan, kind: str, state: dict) -> Attri
             m = _speaker_type_ok(ctx.mention_at(prev.idx, prev.idx + len(prev.text)))
             if m is not None:
                 return Attribution("colon", None, m.text, m.start, m.end, m)
+            # "He then listed the qualities:", "As Professor Foner put it:" -> the lead-in's subject
+            for j in range(ct - 1, s_lo - 1, -1):
+                v = ctx.doc[j]
+                if v.pos_ in ("VERB", "AUX") and not ctx.in_quote[j]:
+                    subj = _subject(ctx, v)
+                    if subj is not None and subj.lower_ not in ("it", "there", "this", "that", "what"):
+                        t, st, en, who = _resolve(ctx, subj, state)
+                        return Attribution("colon", None, t, st, en, who)
     if kind == "partial":
         cs = _clause_subject(ctx, span)
         if cs is not None:

@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, astuple, dataclass, field
 from pathlib import Path
 
 from pipeline import __version__, io, schemas
@@ -31,6 +31,7 @@ class StageSummary:
     reused: int = 0
     processed: int = 0
     rejected: int = 0
+    failed: int = 0
     rows: dict[str, int] = field(default_factory=dict)
     words: int = 0
     seconds: float = 0.0
@@ -38,8 +39,9 @@ class StageSummary:
     def line(self) -> str:
         rate = self.words / self.seconds if self.seconds else 0.0
         rows = ", ".join(f"{n} {name}" for name, n in self.rows.items())
+        failed = f", {self.failed} failed" if self.failed else ""
         return (f"[{self.stage}] {self.documents} documents: {self.reused} reused, {self.processed} processed, "
-                f"{self.rejected} rejected; wrote {rows}; {self.seconds:.1f}s, {rate:,.0f} words/s")
+                f"{self.rejected} rejected{failed}; wrote {rows}; {self.seconds:.1f}s, {rate:,.0f} words/s")
 
     def metrics(self) -> dict:
         data = asdict(self)
@@ -73,45 +75,73 @@ def code_version(*modules: str, data: Iterable[str] = ()) -> str:
 
 # ---------------------------------------------------------------- clean
 
+def _batched(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _cleaned(article: RawArticle, *, max_chars: int) -> tuple[dict, list[dict]] | str:
+    """The document row and removed lines of an article, or the reason it is rejected."""
+    try:
+        return document_row(article, max_chars=max_chars)
+    except ArticleError as error:
+        return str(error)
+
+
 def run_clean(*, seeds: Path, out: Path, max_chars: int) -> StageSummary:
     """Read every input under `seeds`; write documents, removed_lines and rejected tables."""
     started = time.perf_counter()
     summary = StageSummary("clean")
     meta = {"pipeline_version": __version__, "stage": "clean"}
+    version = code_version("clean", "io", "records", "stages", data=["clean_lines.jsonl"])
+    cache = io.ResultCache(Path(out) / "clean" / "cache.sqlite")
+    keys_seen: set[str] = set()
     documents = io.TableWriter(table_path(out, "clean/documents"), schemas.DOCUMENTS, meta)
     removed = io.TableWriter(table_path(out, "clean/removed_lines"), schemas.REMOVED_LINES, meta)
     rejected: list[dict] = []
     try:
-        batch_docs: list[dict] = []
-        batch_removed: list[dict] = []
-        for item in io.read_articles(seeds):
-            summary.documents += 1
-            if isinstance(item, RawArticle):
-                try:
-                    row, lines = document_row(item, max_chars=max_chars)
-                except ArticleError as error:
-                    item = Rejection(item.source, str(error))
-                else:
-                    batch_docs.append(row)
-                    batch_removed.extend(lines)
-                    summary.words += row["n_words"]
-            if isinstance(item, Rejection):
-                rejected.append({"source": item.source, "reason": item.reason})
-                _warn(f"{item.source}: {item.reason}")
-            if len(batch_docs) >= 256:
-                documents.write(batch_docs)
-                removed.write(batch_removed)
-                batch_docs, batch_removed = [], []
-        documents.write(batch_docs)
-        removed.write(batch_removed)
+        for batch in _batched(io.read_articles(seeds), 256):
+            articles = [item for item in batch if isinstance(item, RawArticle)]
+            keys = {id(a): _digest(*astuple(a), max_chars, version) for a in articles}
+            keys_seen.update(keys.values())
+            cached = cache.get_many(list(keys.values()))
+            fresh = {keys[id(a)]: _cleaned(a, max_chars=max_chars) for a in articles if keys[id(a)] not in cached}
+            cache.put_many(fresh)
+            results = {**cached, **fresh}
+            summary.reused += len(cached)
+            summary.processed += len(fresh)
+            doc_rows, removed_rows = [], []
+            for item in batch:
+                summary.documents += 1
+                if isinstance(item, RawArticle):
+                    result = results[keys[id(item)]]
+                    if isinstance(result, str):
+                        item = Rejection(item.source, result)
+                    else:
+                        doc_rows.append(result[0])
+                        removed_rows.extend(result[1])
+                        summary.words += result[0]["n_words"]
+                if isinstance(item, Rejection):
+                    rejected.append({"source": item.source, "reason": item.reason})
+                    _warn(f"{item.source}: {item.reason}")
+            documents.write(doc_rows)
+            removed.write(removed_rows)
     except BaseException:
         documents.abort()
         removed.abort()
+        cache.close()
         raise
     documents.commit()
     removed.commit()
     io.write_table(table_path(out, "clean/rejected"), rejected, schemas.REJECTED, meta)
-    summary.processed = documents.rows
+    cache.keep_only(keys_seen)
+    cache.close()
     summary.rejected = len(rejected)
     summary.rows = {"documents": documents.rows, "removed_lines": removed.rows, "rejected": len(rejected)}
     summary.seconds = time.perf_counter() - started
@@ -136,11 +166,11 @@ def parse_documents(texts: list[str], *, batch_size: int, keep_labels: tuple[str
     results = []
     with nlp.memory_zone():
         for doc in nlp.pipe(texts, batch_size=batch_size):
-            results.append((
-                list(mentions(doc, keep_labels=keep_labels)),
-                doc.to_bytes(exclude=["tensor", "user_data"]),
-                [sent.start_char for sent in doc.sents],
-            ))
+            try:
+                found = list(mentions(doc, keep_labels=keep_labels))
+            except Exception as error:  # one article's failure must not stop the batch
+                found = f"entity rules failed: {type(error).__name__}: {error}"
+            results.append((found, doc.to_bytes(exclude=["tensor", "user_data"]), [sent.start_char for sent in doc.sents]))
     return results
 
 
@@ -213,6 +243,10 @@ def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, workers:
             rows, parses = [], []
             for row, (text, layout), key in zip(batch, texts, keys):
                 found, doc_bytes, starts = results[key]
+                if isinstance(found, str):
+                    _warn(f"{row['doc_id']}: {found}; its mentions are left out")
+                    summary.failed += 1
+                    found = []
                 rows.extend(mention_rows(row["doc_id"], row["text"], layout, starts, found))
                 parses.append({"doc_id": row["doc_id"], "content_hash": row["content_hash"], "key": key, "doc": doc_bytes})
                 summary.words += row["n_words"]
@@ -346,8 +380,16 @@ def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
                     summary.reused += 1
                 else:
                     doc = Doc(nlp.vocab).from_bytes(parse["doc"])
-                    found = [q for q in quotes(doc, _mentions_from_rows(doc_mentions, layout)) if q.confidence >= min_confidence]
-                    new_items[key] = found
+                    try:
+                        found = [q for q in quotes(doc, _mentions_from_rows(doc_mentions, layout))
+                                 if q.confidence >= min_confidence]
+                    except Exception as error:  # one article's failure must not stop the batch
+                        _warn(f"{row['doc_id']}: quote rules failed ({type(error).__name__}: {error}); "
+                              "its quotes are left out")
+                        summary.failed += 1
+                        found = []
+                    else:
+                        new_items[key] = found
                     summary.processed += 1
                 rows.extend(quote_rows(row["doc_id"], row["text"], layout, found))
                 summary.words += row["n_words"]
