@@ -27,27 +27,40 @@ def create_news_entity_rules(nlp: Language, name: str):
 
 
 def fixed_entities(doc: Doc) -> list[Span]:
-    """The document's entities trimmed, relabelled and filtered.
+    """The document's entities trimmed, relabelled, filtered and completed.
 
     Determiners, trailing possessives and leading titles are trimmed; times, dates and
     name pairs ("Xi-Trump") are dropped; GPE, ORG, NORP and LOC spans naming a country
     become GPE with the ISO3 code as kb_id; demonyms stay NORP with their country's code.
+    A word of a person's full name written alone ("Schiff" after "Adam Schiff") is PERSON,
+    whether the NER tagged it otherwise or not at all.
     """
-    names = {word for ent in doc.ents if ent.label_ == "PERSON" for word in ent.text.split() if " " in ent.text}
+    spans = [span for ent in doc.ents if (span := trimmed(ent)) is not None
+             and not entity_data.noise_pattern().fullmatch(span.text)]
+    name_words = {word for span in spans if span.label_ == "PERSON" and len(span) > 1 for word in span.text.split()}
     fixed = []
-    for ent in doc.ents:
-        span = trimmed(ent)
-        if span is None or entity_data.noise_pattern().fullmatch(span.text):
-            continue
-        if ent.label_ == "PERSON":
-            if _NAME_PAIR.fullmatch(span.text) and span.text not in names:
+    for span in spans:
+        if span.label_ == "PERSON":
+            if _NAME_PAIR.fullmatch(span.text) and span.text not in name_words:
                 continue
-        elif ent.label_ == "NORP" and (found := entity_data.demonym(span.text)):
+        elif span.label_ in COUNTRY_SOURCE_LABELS and all(word in name_words for word in span.text.split()):
+            span = Span(doc, span.start, span.end, label="PERSON")
+        elif span.label_ == "NORP" and (found := entity_data.demonym(span.text)):
             span = Span(doc, span.start, span.end, label="NORP", kb_id=found[1])
-        elif ent.label_ in COUNTRY_SOURCE_LABELS and (code := entity_data.country_code(span.text)):
+        elif span.label_ in COUNTRY_SOURCE_LABELS and (code := entity_data.country_code(span.text)):
             span = Span(doc, span.start, span.end, label="GPE", kb_id=code)
         fixed.append(span)
-    return fixed
+    return sorted(fixed + _lone_names(doc, fixed, name_words), key=lambda span: span.start)
+
+
+def _lone_names(doc: Doc, spans: list[Span], name_words: set[str]) -> list[Span]:
+    """Proper nouns outside any entity that repeat a word of a full person name ("Schiff", "WALLACE")."""
+    if not name_words:
+        return []
+    covered = {i for span in spans for i in range(span.start, span.end)}
+    return [Span(doc, token.i, token.i + 1, label="PERSON") for token in doc
+            if token.pos_ == "PROPN" and token.i not in covered
+            and (token.text in name_words or (token.is_upper and token.text.title() in name_words))]
 
 
 def trimmed(ent: Span) -> Span | None:
@@ -61,6 +74,8 @@ def trimmed(ent: Span) -> Span | None:
         titles = entity_data.title_words()
         while end - start > 1 and (doc[start].lower_.rstrip(".") in titles or doc[start].text == "-"):
             start += 1
+        while end - start > 1 and doc[end - 1].pos_ in ("VERB", "AUX"):
+            end -= 1  # a title-case headline's verb: "Obama Says"
     if start >= end:
         return None
     return Span(doc, start, end, label=ent.label_, kb_id=ent.kb_id_)

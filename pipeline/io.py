@@ -20,7 +20,7 @@ from pipeline.records import RawArticle, Rejection
 
 INPUT_SUFFIXES = (".txt", ".jsonl", ".csv", ".parquet")
 TEXT_COLUMNS = ("text",)
-HEADLINE_COLUMNS = ("headline", "title")
+WESTERN_ENCODINGS = ("cp1252", "latin_1", "iso8859_15")
 
 
 class InputError(ValueError):
@@ -95,7 +95,11 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data).best()
+    matches = from_bytes(data)
+    best = matches.best()
+    # Ties are common on short texts; English-language news is far more often Windows-1252 than any other.
+    tied = [m for m in matches if best is not None and (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    best = next((m for m in tied if m.encoding in WESTERN_ENCODINGS), best)
     if best is None:
         raise UnicodeError("binary file or unknown text encoding")
     text = str(best)

@@ -432,6 +432,10 @@ def _best_cue(ctx: _Context, span: QuotedSpan, lo: int, hi: int) -> tuple[Token,
     if not cands:
         return None
     qs, qe = ctx._tok(span.open_start), ctx._tok(max(span.open_start, span.close_end - 1))
+    i = span.open_start - 1
+    while i >= 0 and ctx.text[i] in " \t\u00a0":
+        i -= 1
+    after_colon = i >= 0 and ctx.text[i] == ":"
     best, best_score = None, 1e9
     for tok, lemma in cands:
         if tok.i < qs:
@@ -441,7 +445,7 @@ def _best_cue(ctx: _Context, span: QuotedSpan, lo: int, hi: int) -> tuple[Token,
             if any(ctx.in_quote[j] for j in range(max(lo, tok.i - 4), tok.i)):
                 dist += 6
         else:
-            dist = tok.i - qe
+            dist = tok.i - qe + (10 if after_colon else 0)
             between = range(qe + 1, tok.i)
         if any(ctx.in_quote[j] for j in between):
             dist += 12
@@ -495,8 +499,9 @@ def _sentence_range(ctx: _Context, span: QuotedSpan) -> tuple[int, int]:
     if s1 == qe + 1 and s1 < len(ctx.doc) and ctx.doc[s1].idx < pe and not ctx.in_quote[s1]:
         inner = ctx.text[span.start:span.end].rstrip()
         nxt = ctx.doc[s1]
-        if inner.endswith((",", "\u2014", "-", "?", "!")) or nxt.is_lower:
-            s1 = ctx.sents[ctx.sent_of(s1)][1]
+        nxt_end = ctx.sents[ctx.sent_of(s1)][1]
+        if inner.endswith((",", "\u2014", "-")) or nxt.is_lower or (inner.endswith(("?", "!")) and nxt_end - s1 <= 8):
+            s1 = nxt_end
     while s0 < qs and ctx.doc[s0].idx < ps:
         s0 += 1
     while s1 > qe + 1 and ctx.doc[s1 - 1].idx >= pe:
@@ -521,18 +526,30 @@ def _adjacent_subject(ctx: _Context, verb: Token) -> Token | None:
             return doc[ctx._tok(m.end - 1)]
         return None
 
+    k = verb.i - 1
+    while k >= 0 and doc[k].pos_ in ("ADV", "AUX", "PART") and verb.i - k <= 3:
+        k -= 1
+    inverted = k >= 0 and (ctx.in_quote[k] or doc[k].text in (",", "\u2014"))
     j = verb.i + 1
-    while j < len(doc) and j <= verb.i + 3 and doc[j].dep_ in ("det", "compound", "amod") and not ctx.in_quote[j]:
-        j += 1
-    if j < len(doc):
+    while j < len(doc) and j <= verb.i + 4 and doc[j].pos_ in ("DET", "ADJ", "NUM", "PROPN", "NOUN") \
+            and not ctx.in_quote[j]:
         c = candidate(doc[j])
         if c is not None:
             return c
-    j = verb.i - 1
-    while j >= 0 and doc[j].pos_ in ("ADV", "AUX", "PART") and verb.i - j <= 3:
-        j -= 1
-    if j >= 0:
-        return candidate(doc[j])
+        # "said a South Carolina Democrat": the noun phrase after an inverted reporting verb
+        if inverted and doc[j].pos_ in ("NOUN", "PROPN") and (j + 1 >= len(doc) or doc[j + 1].pos_ not in ("NOUN", "PROPN")):
+            return doc[j]
+        j += 1
+    if j < len(doc) and j == verb.i + 1:
+        c = candidate(doc[j])
+        if c is not None:
+            return c
+    if k >= 0:
+        c = candidate(doc[k])
+        if c is not None:
+            return c
+        if doc[k].pos_ in ("NOUN", "PROPN") and not ctx.in_quote[k]:
+            return doc[k]
     return None
 
 
@@ -586,10 +603,13 @@ def _attribute(ctx: _Context, span: QuotedSpan, kind: str, state: dict) -> Attri
             verb, subj = cs
             t, s, e, who = _resolve(ctx, subj, state)
             return Attribution("clause_subject", None, t, s, e, who)
-    # a speaker named with a reporting verb in the sentence just before, same paragraph
-    sent = ctx.sent_of(ctx._tok(span.open_start))
+    # the quote before it in the same paragraph ("A," X said. "B.")
     prev_att = state.get("prev_att")
     prev_para = state.get("prev_para")
+    if prev_att is not None and prev_para == para and prev_att.mention_text:
+        return Attribution("continuation", prev_att.cue, prev_att.mention_text, prev_att.mention_start,
+                           prev_att.mention_end, prev_att.speaker)
+    # a speaker named with a reporting verb in the sentence just before, same paragraph
     if lo > 0:
         p0, p1 = ctx.sents[ctx.sent_of(lo - 1)]
         if ctx.doc[p0].idx >= ps or ctx.doc[max(p0, p1 - 1)].idx >= ps:
