@@ -37,7 +37,7 @@ def fixed_entities(doc: Doc) -> list[Span]:
     """
     spans = [span for ent in doc.ents if (span := trimmed(ent)) is not None
              and not entity_data.noise_pattern().fullmatch(span.text)]
-    name_words = {word for span in spans if span.label_ == "PERSON" and len(span) > 1 for word in span.text.split()}
+    name_words = {word for span in spans if span.label_ == "PERSON" and " " in span.text for word in span.text.split()}
     fixed = []
     for span in spans:
         if span.label_ == "PERSON":

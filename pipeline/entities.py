@@ -126,27 +126,44 @@ def _title(span: Span) -> str | None:
 
 
 def _person_names(people: list[Mention]) -> dict[int, str]:
-    """Canonical name of each person mention by start offset (partial names resolved)."""
-    words = [m.text.split() for m in people]
-    full_at: dict[str, list[int]] = defaultdict(list)
+    """Canonical name of each person mention by start offset.
+
+    Names compare without case and apostrophe style ("WALLACE", "O'Neill"). A partial name
+    resolves to a full name (`_resolve`); a longer name holding a full name written more often
+    ("Crooked Hillary Clinton" beside "Hillary Clinton") is that name.
+    """
+    words = [tuple(entity_data.normal_key(m.text).split()) for m in people]
+    full_at: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for i, name in enumerate(words):
         if len(name) > 1:
-            full_at[" ".join(name)].append(i)
+            full_at[name].append(i)
+    written = {name: people[at[0]].text for name, at in full_at.items()}
+    inner = {full: max(subs, key=lambda sub: len(full_at[sub]))
+             for full in full_at
+             if (subs := [sub for sub in full_at if len(sub) < len(full) and _within(sub, full)
+                          and len(full_at[sub]) > len(full_at[full])])}
     names = {}
     for i, name in enumerate(words):
-        candidates = [full for full in full_at if len(name) < len(full.split()) and _within(name, full.split())]
-        names[people[i].start] = _resolve(i, name, candidates, full_at, words) if candidates else " ".join(name)
+        name = inner.get(name, name)
+        candidates = [full for full in full_at if full not in inner and len(name) < len(full) and _within(name, full)]
+        best = _resolve(i, name, candidates, full_at, words) if candidates else name
+        names[people[i].start] = written.get(best, people[i].text)
     return names
 
 
-def _within(part: list[str], whole: list[str]) -> bool:
+def _within(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
     n = len(part)
     return any(whole[k:k + n] == part for k in range(len(whole) - n + 1))
 
 
-def _resolve(i: int, name: list[str], candidates: list[str], full_at: dict[str, list[int]],
-             words: list[list[str]]) -> str:
-    """The full name a partial name at mention i stands for."""
+def _resolve(i: int, name: tuple[str, ...], candidates: list[tuple[str, ...]],
+             full_at: dict[tuple[str, ...], list[int]], words: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """The full name a partial name at mention i stands for.
+
+    Among several, a person whose full name is written again after the partial name was
+    first used is "always written out" and left aside; then the person last introduced in
+    full before mention i wins, else the first introduced after it.
+    """
     if len(candidates) > 1:
         partial_at = [j for j, other in enumerate(words) if other == name]
         written_out = {c for c in candidates if len(full_at[c]) > 1 and partial_at[0] < full_at[c][-1]}
