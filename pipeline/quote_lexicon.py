@@ -28,6 +28,7 @@ class Lexicon:
     source_preps: frozenset[str]
     role_aliases: dict[str, str]
     relative_pronouns: frozenset[str]
+    given_names: dict[str, str]  # lower-cased given name -> "m" / "f"
 
 
 @functools.lru_cache(maxsize=1)
@@ -54,4 +55,14 @@ def lexicon() -> Lexicon:
         source_preps=frozenset(data["source_preps"]),
         role_aliases=data.get("role_aliases", {}),
         relative_pronouns=frozenset(data.get("relative_pronouns", ())),
+        given_names=_given_names(),
     )
+
+
+def _given_names() -> dict[str, str]:
+    path = MODELS / "quote_given_names.json"
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    return {**{n: "m" for n in data.get("m", ())}, **{n: "f" for n in data.get("f", ())}}

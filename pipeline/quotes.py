@@ -315,6 +315,10 @@ def _resolve(ctx: _Context, tok: Token, state: dict) -> tuple[str, int, int, Men
                         return text, start, end, owner
         inner = _speaker_type_ok(ctx.mention_at(start, tok.idx))
         return text, start, end, inner
+    indefinite = any(c.dep_ in ("det", "nummod") and c.lower_ in ("a", "an", "one", "another", "some", "two", "three")
+                     for c in tok.children)
+    if role in lex.roles and indefinite:  # "a spokesman", "one Sanders supporter": someone new
+        return text, start, end, None
     if role in lex.roles:
         person = ctx.person_with_role(role, tok.idx)
         if person is None:  # "the DPRK ambassador": the role may sit in a compound
@@ -345,56 +349,76 @@ def _resolve(ctx: _Context, tok: Token, state: dict) -> tuple[str, int, int, Men
 
 
 def _pronoun(ctx: _Context, tok: Token, state: dict) -> Mention | None:
-    """Most salient antecedent of a pronoun used as a speaker."""
+    """Most salient antecedent of a pronoun used as a speaker.
+
+    Candidates are the people mentioned before it in its paragraph and the two before; the
+    score favours the subject of the same or previous sentence, the current paragraph, the
+    last speaker, recent mentions, and drops people of the other gender (titles, given names,
+    earlier pronouns)."""
     info = ctx.lex.pronouns.get(tok.lower_, {})
     kind = info.get("type")
+    last = state.get("last")
     if kind == "ORGANIZATION":
-        last = state.get("last")
-        if last is not None and last.label != "PERSON":
-            return last
-        return None
+        return last if last is not None and last.label != "PERSON" else None
     if kind != "PERSON":
         return None
     gender = info.get("gender")
     pos = tok.idx
     para = ctx.para_of(pos)
-    lo_char = ctx.paras[max(0, para - 3)][0]
+    lo_char = ctx.paras[max(0, para - 2)][0]
     my_sent = ctx.sent_of(tok.i)
-    best, best_score = None, -1e9
-    seen: dict[str, float] = {}
+    last_para = state.get("last_para")
+    scores: dict[str, tuple[float, Mention]] = {}
     i = bisect.bisect_left(ctx.m_starts, pos) - 1
     while i >= 0 and ctx.mentions[i].start >= lo_char:
         m = ctx.mentions[i]
         i -= 1
-        if m.label != "PERSON" or m.entity_id in seen:
+        if m.label != "PERSON" or m.end > pos:
             continue
         mt = ctx._tok(m.start)
-        mhead = ctx._tok(m.end - 1)
+        h = ctx.doc[ctx._tok(m.end - 1)]
         sents_back = my_sent - ctx.sent_of(mt)
-        score = 2.0 / (1 + sents_back)
-        h = ctx.doc[mhead]
-        if h.dep_ in ("nsubj", "nsubjpass"):
+        score = -0.4 * sents_back
+        subject = h.dep_ in ("nsubj", "nsubjpass") or (h.dep_ == "appos" and h.head.dep_ in ("nsubj", "nsubjpass"))
+        if sents_back <= 1 and subject:
+            score += 3.0
+        elif subject:
+            score += 1.5
+        if ctx.para_of(m.start) == para:
             score += 1.0
         if ctx.in_quote[mt]:
-            score -= 1.5
-        if sents_back == 0 and h.dep_ in ("dobj", "pobj", "dative"):
+            score -= 2.5
+        if sents_back == 0 and h.dep_ in ("dobj", "pobj", "dative", "poss"):
             score -= 1.0
-        g = ctx.gender.get(m.entity_id)
-        if gender and g and g != gender:
+        if gender and _gender(ctx, m) not in (None, gender):
             score -= 10
-        last = state.get("last")
-        if last is not None and last.entity_id == m.entity_id:
-            score += 1.5
-        seen[m.entity_id] = score
-        if score > best_score:
-            best, best_score = m, score
-    last = state.get("last")
-    if last is not None and last.label == "PERSON" and last.entity_id not in seen and last.start >= lo_char:
-        if not (gender and ctx.gender.get(last.entity_id, gender) != gender) and best_score < 1.5:
-            best = last
-    if best is not None and gender:
-        ctx.gender.setdefault(best.entity_id, gender)
+        if m.entity_id not in scores or scores[m.entity_id][0] < score:
+            scores[m.entity_id] = (score, m)
+    if last is not None and last.label == "PERSON" and last_para is not None and para - last_para <= 2:
+        bonus = 2.0 if last_para == para or para - last_para == 1 else 1.0
+        prev = scores.get(last.entity_id)
+        base = prev[0] if prev else -1.0
+        if gender and _gender(ctx, last) not in (None, gender):
+            base -= 10
+        scores[last.entity_id] = (base + bonus, prev[1] if prev else last)
+    if not scores:
+        return None
+    score, best = max(scores.values(), key=lambda x: x[0])
+    if score < -5:
+        return None
+    if gender and best.entity_id not in ctx.gender:
+        ctx.gender[best.entity_id] = gender
     return best
+
+
+def _gender(ctx: _Context, m: Mention) -> str | None:
+    g = ctx.gender.get(m.entity_id)
+    if g is None:
+        first = (m.canonical_name or m.text).split()[0].lower().strip(".")
+        g = ctx.lex.given_names.get(first)
+        if g is not None:
+            ctx.gender[m.entity_id] = g
+    return g
 
 
 def _gender_from_titles(ctx: _Context) -> None:
@@ -669,6 +693,7 @@ def quotes(doc: Doc, mentions: Sequence[Mention], *, single_quotes: str = "auto"
             state["prev_para"] = ctx.para_of(span.open_start)
         if who is not None:
             state["last"] = who
+            state["last_para"] = ctx.para_of(span.open_start)
         yield Quote(
             start=span.start, end=span.end, text=ctx.text[span.start:span.end], kind=kind,
             speaker_mention=att.mention_text, speaker_mention_start=att.mention_start,
