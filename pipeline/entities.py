@@ -130,7 +130,8 @@ def _person_names(people: list[Mention]) -> dict[int, str]:
 
     Names compare without case and apostrophe style ("WALLACE", "O'Neill"). A partial name
     resolves to a full name (`_resolve`); a longer name holding a full name written more often
-    ("Crooked Hillary Clinton" beside "Hillary Clinton") is that name.
+    ("Crooked Hillary Clinton" beside "Hillary Clinton", not "Bill de Blasio" beside "De Blasio")
+    is that name.
     """
     words = [tuple(entity_data.normal_key(m.text).split()) for m in people]
     full_at: dict[tuple[str, ...], list[int]] = defaultdict(list)
@@ -141,7 +142,7 @@ def _person_names(people: list[Mention]) -> dict[int, str]:
     inner = {full: max(subs, key=lambda sub: len(full_at[sub]))
              for full in full_at
              if (subs := [sub for sub in full_at if len(sub) < len(full) and _within(sub, full)
-                          and len(full_at[sub]) > len(full_at[full])])}
+                          and len(full_at[sub]) > len(full_at[full]) and not _particle_start(sub, written[full])])}
     names = {}
     for i, name in enumerate(words):
         name = inner.get(name, name)
@@ -149,6 +150,11 @@ def _person_names(people: list[Mention]) -> dict[int, str]:
         best = _resolve(i, name, candidates, full_at, words) if candidates else name
         names[people[i].start] = written.get(best, people[i].text)
     return names
+
+
+def _particle_start(sub: tuple[str, ...], written: str) -> bool:
+    """Whether `sub` starts at a lower-case name particle of the written name ("Bill de Blasio")."""
+    return any(word.islower() and entity_data.normal_key(word) == sub[0] for word in written.split())
 
 
 def _within(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
