@@ -14,7 +14,8 @@ MODELS = Path(__file__).resolve().parent.parent / "models"
 class SpeechVerb:
     lemma: str
     cls: str  # "speech", "describe" (call X "..."), "belief" (think, believe)
-    needs: str | None = None  # a particle the verb needs to report speech ("point out", "go on")
+    needs: str | None = None  # a word the verb needs to report speech ("point out", "go on", "put it")
+    needs_dep: str = "prt"  # the dependency of that word
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,7 @@ def lexicon() -> Lexicon:
             if not line.strip():
                 continue
             rec = json.loads(line)
-            verb = SpeechVerb(rec["lemma"], rec.get("class", "speech"), rec.get("needs"))
+            verb = SpeechVerb(rec["lemma"], rec.get("class", "speech"), rec.get("needs"), rec.get("needs_dep", "prt"))
             for form in rec["forms"]:
                 verbs.setdefault(form.lower(), verb)
     with open(MODELS / "quote_lexicon.json", encoding="utf-8") as f:

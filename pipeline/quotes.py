@@ -29,6 +29,7 @@ Language data (speech verbs, pronouns, roles, source nouns) comes from models/ v
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -41,7 +42,7 @@ from pipeline.records import Mention, Quote
 SPEAKER_LABELS = ("PERSON", "ORGANIZATION", "COUNTRY")
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 _CLOSING_MARKS = "\u201d\u2019\"'"
-_CONFIDENCE = {"cue": 0.9, "according_to": 0.9, "colon": 0.85, "clause_subject": 0.6,
+_CONFIDENCE = {"cue": 0.9, "source_line": 0.85, "according_to": 0.9, "colon": 0.85, "clause_subject": 0.6,
                "previous_sentence": 0.7, "continuation": 0.75, "none": 0.3}
 
 
@@ -212,7 +213,7 @@ def _is_cue(ctx: _Context, tok: Token) -> str | None:
     if v is None or not (tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB")):
         return None
     if v.needs:
-        if not any(c.dep_ == "prt" and c.lower_ == v.needs for c in tok.children):
+        if not any(c.dep_ == v.needs_dep and c.lower_ == v.needs for c in tok.children):
             return None
     return v.lemma
 
@@ -434,7 +435,7 @@ def _gender_from_titles(ctx: _Context) -> None:
 
 def _verb_after(ctx: _Context, span: QuotedSpan, hi: int) -> list[tuple[Token, str]]:
     """ "...!" beamed X / "...?" X pressed: any verb right after a quote that ends like speech."""
-    inner = ctx.text[span.start:span.end].rstrip()
+    inner = ctx.text[span.start:span.end].rstrip().rstrip(_CLOSING_MARKS + "\u2018")
     if not inner.endswith((",", "?", "!", "\u2014")):
         return []
     j = ctx._tok(span.close_end)
@@ -521,10 +522,11 @@ def _sentence_range(ctx: _Context, span: QuotedSpan) -> tuple[int, int]:
     # "...," the editorial read. / "...?" he asked: the attribution after the closing mark
     # belongs to the quote even where the parser starts a new sentence there
     if s1 == qe + 1 and s1 < len(ctx.doc) and ctx.doc[s1].idx < pe and not ctx.in_quote[s1]:
-        inner = ctx.text[span.start:span.end].rstrip()
+        inner = ctx.text[span.start:span.end].rstrip().rstrip(_CLOSING_MARKS + "\u2018")
         nxt = ctx.doc[s1]
         nxt_end = ctx.sents[ctx.sent_of(s1)][1]
-        if inner.endswith((",", "\u2014", "-")) or nxt.is_lower or (inner.endswith(("?", "!")) and nxt_end - s1 <= 8):
+        cue_early = any(_is_cue(ctx, ctx.doc[k]) for k in range(s1, min(nxt_end, s1 + 5)))
+        if inner.endswith((",", "\u2014", "-")) or nxt.is_lower or (inner.endswith(("?", "!")) and (nxt_end - s1 <= 8 or cue_early)):
             s1 = nxt_end
     while s0 < qs and ctx.doc[s0].idx < ps:
         s0 += 1
@@ -586,6 +588,72 @@ def _from_cue(ctx: _Context, tok: Token, lemma: str, rule: str, state: dict) -> 
     return Attribution("according_to" if lemma == "according" else rule, cue, text, start, end, who)
 
 
+_WORD_RE = re.compile(r"[A-Za-z][\w'\u2019.-]*")
+
+
+def _text_cue(ctx: _Context, span: QuotedSpan, state: dict) -> Attribution | None:
+    """ "X said" / "said X" read from the raw words next to the quote, for text the tokenizer
+    glued together (said,"Look)."""
+    text, lex = ctx.text, ctx.lex
+    ps, pe = ctx.paras[ctx.para_of(span.open_start)]
+    windows = []
+    after_end = min(pe, span.close_end + 80)
+    for mark in "\u201c\"":
+        k = text.find(mark, span.close_end, after_end)
+        if k >= 0:
+            after_end = k
+    windows.append((span.close_end, after_end))
+    windows.append((max(ps, span.open_start - 60), span.open_start))
+    for lo, hi in windows:
+        for w in _WORD_RE.finditer(text, lo, hi):
+            word = w.group().rstrip(".").lower()
+            verb = lex.verbs.get(word)
+            if verb is None or verb.cls == "belief":
+                continue
+            # the nearest name or pronoun next to the verb, same window
+            best = None
+            for m in ctx.mentions:
+                if m.start >= hi or m.end <= lo:
+                    continue
+                gap = w.start() - m.end if m.end <= w.start() else m.start - w.end()
+                if 0 <= gap <= 3 and (best is None or gap < best[0]):
+                    best = (gap, m)
+            if best is not None:
+                m = best[1]
+                return Attribution("cue", verb.lemma, m.text, m.start, m.end, m)
+            for p in _WORD_RE.finditer(text, max(lo, w.start() - 5), min(hi, w.end() + 5)):
+                if p.group().lower() in ("he", "she"):
+                    t = ctx.doc[ctx._tok(p.start())]
+                    if t.idx == p.start():
+                        who = _pronoun(ctx, t, state)
+                        return Attribution("cue", verb.lemma, t.text, t.idx, t.idx + len(t.text), who)
+    return None
+
+
+def _glued(ctx: _Context, lo: int, hi: int) -> bool:
+    """A token with a quotation mark stuck inside it (said,"Look): the parse missed the cue."""
+    marks = "\u201c\u201d\""
+    return any(len(t.text) > 1 and any(m in t.text for m in marks)
+               for t in ctx.doc[max(0, lo - 1):min(len(ctx.doc), hi + 1)])
+
+
+def _dash_source(ctx: _Context, span: QuotedSpan) -> Attribution | None:
+    """A quote-only paragraph followed by a source line: '- Hillary Clinton.'"""
+    para = ctx.para_of(span.open_start)
+    if para + 1 >= len(ctx.paras):
+        return None
+    ps, pe = ctx.paras[para]
+    if span.close_end < pe - 2:
+        return None
+    ns, ne = ctx.paras[para + 1]
+    if ctx.text[ns] not in "-\u2014\u2013" or ne - ns > 200:
+        return None
+    m = _speaker_type_ok(ctx.mention_at(ns, min(ne, ns + 60)))
+    if m is None:
+        return None
+    return Attribution("source_line", None, m.text, m.start, m.end, m)
+
+
 def _attribute(ctx: _Context, span: QuotedSpan, kind: str, state: dict) -> Attribution:
     lo, hi = _sentence_range(ctx, span)
     found = _best_cue(ctx, span, lo, hi)
@@ -593,6 +661,13 @@ def _attribute(ctx: _Context, span: QuotedSpan, kind: str, state: dict) -> Attri
         a = _from_cue(ctx, *found, "cue", state)
         if a is not None:
             return a
+    if _glued(ctx, lo, hi):
+        a = _text_cue(ctx, span, state)
+        if a is not None:
+            return a
+    a = _dash_source(ctx, span)
+    if a is not None:
+        return a
     text = ctx.text
     para = ctx.para_of(span.open_start)
     ps, pe = ctx.paras[para]
