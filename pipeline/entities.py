@@ -174,8 +174,6 @@ def _resolve(i: int, name: tuple[str, ...], candidates: list[tuple[str, ...]],
         partial_at = [j for j, other in enumerate(words) if other == name]
         written_out = {c for c in candidates if len(full_at[c]) > 1 and partial_at[0] < full_at[c][-1]}
         candidates = [c for c in candidates if c not in written_out] or candidates
-    most = max(len(full_at[c]) for c in candidates)
-    candidates = [c for c in candidates if len(full_at[c]) == most]
     before = [(max(j for j in full_at[c] if j < i), c) for c in candidates if full_at[c][0] < i]
     if before:
         return max(before)[1]
