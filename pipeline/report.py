@@ -1,0 +1,413 @@
+"""A browsable HTML report of the tables under an output folder, and the DVC plot files.
+
+    python -m pipeline.report --out outputs
+
+writes, under OUT/report/:
+
+- index.html: counts, the top speakers and every article with its number of quotes;
+- articles/*.html: one page per article, its clean text with every quote highlighted and
+  tagged with its canonical speaker, and every entity mention marked (displaCy-style);
+- quotes_per_speaker.csv, quotes_per_day.csv: the data of `dvc plots show`;
+- metrics.json: the report's counts, for `dvc metrics show`.
+
+All text from the articles is HTML-escaped; pages are static and self-contained (no scripts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import html
+import json
+import re
+import shutil
+import sys
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+HELP = "write a browsable HTML report of the tables: OUT/report/index.html"
+DESCRIPTION = ("Write OUT/report/index.html (counts, top speakers, every article) and one page per article "
+               "with its quotes highlighted and tagged with their speaker and its entity mentions marked; "
+               "also the CSV files behind `dvc plots show` (quotes per speaker, quotes per day). "
+               "Run it after the clean, entities and quotes stages.")
+TABLES = {
+    "documents": "clean/documents",
+    "mentions": "entities/mentions",
+    "entities": "entities/entities",
+    "quotes": "quotes/quotes",
+}
+NO_SPEAKER = "(no speaker)"
+LABEL_COLOURS = {
+    "PERSON": "#aa9cfc",
+    "COUNTRY": "#feca74",
+    "ORGANIZATION": "#7aecec",
+    "NORP": "#c887fb",
+}
+OTHER_COLOUR = "#ddd"
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; margin: 0 auto;
+       max-width: 62rem; padding: 1rem 1.5rem 3rem; color: #222; line-height: 1.5; }
+h1 { font-size: 1.6rem; line-height: 1.3; }
+a { color: #1b5fad; }
+table { border-collapse: collapse; margin: .5rem 0 1.5rem; width: 100%; }
+th, td { border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f4f4f4; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.counts { display: flex; flex-wrap: wrap; gap: .75rem; margin: 1rem 0 1.5rem; padding: 0; list-style: none; }
+.counts li { background: #f4f6fa; border-radius: .4rem; padding: .5rem .9rem; }
+.counts b { display: block; font-size: 1.4rem; }
+.meta { color: #555; font-size: .9rem; }
+.standfirst { font-size: 1.1rem; color: #333; }
+.body { white-space: pre-wrap; font-size: 1.05rem; }
+mark.quote { background: #fff3b0; border-bottom: 2px solid #e0b400; padding: 0 .1em; color: inherit; }
+mark.quote.unattributed { background: #eee; border-bottom-color: #999; }
+sup.speaker-tag { background: #e0b400; color: #222; border-radius: .3em; font-size: .7rem; font-weight: 600;
+                  margin: 0 .2em; padding: .05em .4em; white-space: nowrap; }
+sup.speaker-tag.unattributed { background: #bbb; }
+mark.entity { border-radius: .3em; padding: 0 .2em; line-height: 1; color: inherit; }
+mark.entity .ent-label { font-size: .6rem; font-weight: 700; margin-left: .3em; text-transform: uppercase;
+                         vertical-align: middle; }
+mark.speaker-mention { text-decoration: underline 2px #c0392b; text-underline-offset: .2em; background: none; }
+mark.entity.speaker-mention { text-decoration: underline 2px #c0392b; }
+.legend span { margin-right: 1rem; }
+"""
+
+
+class ReportError(Exception):
+    """A missing or unreadable table: printed without a traceback."""
+
+
+def _e(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NaT
+
+
+# ---------------------------------------------------------------- marking up one field
+
+def _quote_open(q: dict) -> str:
+    speaker = q.get("speaker")
+    attributed = not _missing(speaker)
+    confidence = q.get("confidence")
+    details = [f"speaker: {speaker if attributed else NO_SPEAKER}"]
+    if not _missing(q.get("speaker_mention")):
+        details.append(f"written as: {q['speaker_mention']}")
+    for key in ("kind", "cue", "rule"):
+        if not _missing(q.get(key)):
+            details.append(f"{key}: {q[key]}")
+    if not _missing(confidence):
+        details.append(f"confidence: {float(confidence):.2f}")
+    cls = "quote" if attributed else "quote unattributed"
+    return (f'<mark class="{cls}" data-quote-id="{_e(q.get("quote_id"))}" '
+            f'data-speaker="{_e(speaker if attributed else "")}" title="{_e("; ".join(details))}">')
+
+
+def _speaker_tag(q: dict) -> str:
+    speaker = q.get("speaker")
+    if _missing(speaker):
+        return f'<sup class="speaker-tag unattributed">{_e(NO_SPEAKER)}</sup>'
+    return f'<sup class="speaker-tag" data-entity-id="{_e(q.get("speaker_entity_id"))}">{_e(speaker)}</sup>'
+
+
+def _mention_open(m: dict) -> str:
+    if m.get("speaker_only"):
+        return f'<mark class="speaker-mention" title="{_e("speaker: " + str(m.get("speaker") or NO_SPEAKER))}">'
+    label = str(m.get("label") or "")
+    colour = LABEL_COLOURS.get(label, OTHER_COLOUR)
+    cls = "entity speaker-mention" if m.get("speaker") else "entity"
+    title = f"{label}: {m.get('canonical_name')}"
+    if not _missing(m.get("entity_id")):
+        title += f" ({m['entity_id']})"
+    return (f'<mark class="{cls}" data-label="{_e(label)}" data-entity-id="{_e(m.get("entity_id"))}" '
+            f'style="background: {colour}" title="{_e(title)}">')
+
+
+def _mention_label(m: dict) -> str:
+    if m.get("speaker_only"):
+        return ""
+    label = str(m.get("label") or "")
+    canonical = m.get("canonical_name")
+    shown = label if _missing(canonical) or canonical == m.get("text") else f"{label} {canonical}"
+    return f'<span class="ent-label">{_e(shown)}</span>'
+
+
+def _covering(spans: list[dict], a: int) -> dict | None:
+    for span in spans:
+        if span["start"] <= a < span["end"]:
+            return span
+    return None
+
+
+def mark_up(text: str, quotes: Iterable[dict] = (), mentions: Iterable[dict] = ()) -> str:
+    """HTML of one field: escaped text, quotes as <mark class="quote"> followed by their speaker tag,
+    mentions (entities, and speaker mentions such as "he") as <mark> inside them.
+
+    quotes and mentions are rows of the quotes and mentions tables (start and end offsets into
+    `text`); mentions may also be {"start", "end", "speaker_only": True, "speaker": NAME}.
+    Overlapping spans are split so that the markup always nests.
+    """
+    n = len(text)
+    quotes = sorted((q for q in quotes if 0 <= q["start"] < q["end"] <= n), key=lambda q: (q["start"], -q["end"]))
+    mentions = sorted((m for m in mentions if 0 <= m["start"] < m["end"] <= n), key=lambda m: (m["start"], -m["end"]))
+    points = sorted({0, n, *(s[k] for s in (*quotes, *mentions) for k in ("start", "end"))})
+    out: list[str] = []
+    open_quote: dict | None = None
+    open_mention: dict | None = None
+    for a, b in zip(points, points[1:]):
+        quote, mention = _covering(quotes, a), _covering(mentions, a)
+        if open_mention is not None and (mention is not open_mention or quote is not open_quote):
+            out.append(_mention_label(open_mention) if open_mention["end"] == a else "")
+            out.append("</mark>")
+            open_mention = None
+        if quote is not open_quote:
+            if open_quote is not None:
+                out.append("</mark>")
+                if open_quote["end"] == a:
+                    out.append(_speaker_tag(open_quote))
+            open_quote = quote
+            if quote is not None:
+                out.append(_quote_open(quote))
+        if mention is not None and open_mention is None:
+            out.append(_mention_open(mention))
+            open_mention = mention
+        out.append(_e(text[a:b]))
+    if open_mention is not None:
+        out.append(_mention_label(open_mention) + "</mark>")
+    if open_quote is not None:
+        out.append("</mark>" + _speaker_tag(open_quote))
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- pages
+
+def _page(title: str, body: str) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{_e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
+
+
+def article_file(doc_id: str) -> str:
+    """A safe, stable file name for an article page (doc_ids may hold '/', ':' or '#')."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", doc_id).strip("-.")[:60] or "article"
+    return f"{slug}-{hashlib.sha1(doc_id.encode()).hexdigest()[:8]}.html"
+
+
+def _date(value: object) -> str:
+    return "" if _missing(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _field_spans(rows: list[dict], field: str) -> list[dict]:
+    return [r for r in rows if r.get("field") == field]
+
+
+def _speaker_spans(quotes: list[dict], mentions: list[dict]) -> tuple[set, list[dict]]:
+    """Entity mentions that are some quote's speaker mention, and speaker mentions that are no entity ("he")."""
+    by_place = {(m["field"], m["start"], m["end"]): m for m in mentions}
+    speaking, extra = set(), {}
+    for q in quotes:
+        if _missing(q.get("speaker_mention_start")) or _missing(q.get("speaker_mention_field")):
+            continue
+        key = (q["speaker_mention_field"], int(q["speaker_mention_start"]), int(q["speaker_mention_end"]))
+        if key in by_place:
+            speaking.add(key)
+        elif key not in extra:
+            extra[key] = {"field": key[0], "start": key[1], "end": key[2], "speaker_only": True,
+                          "speaker": None if _missing(q.get("speaker")) else q["speaker"]}
+    return speaking, list(extra.values())
+
+
+LEGEND = ('<p class="legend meta"><span><mark class="quote">quote</mark><sup class="speaker-tag">speaker</sup></span>'
+          + "".join(f'<span><mark class="entity" style="background: {c}">{_e(label.title())}'
+                    f'<span class="ent-label">{_e(label)}</span></mark></span>' for label, c in LABEL_COLOURS.items())
+          + '<span><mark class="speaker-mention">speaker as written</mark></span></p>')
+
+
+def article_page(doc: dict, quotes: list[dict], mentions: list[dict]) -> str:
+    """The HTML page of one article."""
+    speaking, extra = _speaker_spans(quotes, mentions)
+    marked = [{**m, "speaker": (m["field"], m["start"], m["end"]) in speaking} for m in mentions] + extra
+
+    def field(name: str) -> str:
+        return mark_up(doc.get(name) or "", _field_spans(quotes, name), _field_spans(marked, name))
+
+    meta = [f"<b>{_e(doc['doc_id'])}</b>"]
+    for key, label in (("published", "published"), ("updated", "updated")):
+        if _date(doc.get(key)):
+            meta.append(f"{label} {_e(_date(doc.get(key)))}")
+    for key in ("section", "byline", "publisher"):
+        if not _missing(doc.get(key)):
+            meta.append(_e(doc[key]))
+    url = doc.get("url")
+    if not _missing(url) and re.match(r"https?://", str(url)):
+        meta.append(f'<a href="{_e(url)}" rel="noopener noreferrer">original</a>')
+    headline = doc.get("headline") or doc["doc_id"]
+    rows = "".join(
+        f'<tr><td class="num">{i}</td><td>{_e(q.get("speaker") if not _missing(q.get("speaker")) else NO_SPEAKER)}</td>'
+        f'<td>{_e(q.get("speaker_mention") or "")}</td><td>{_e(q.get("kind"))}</td><td>{_e(q.get("cue") or "")}</td>'
+        f'<td class="num">{float(q["confidence"]):.2f}</td><td>{_e(q.get("text"))}</td></tr>'
+        for i, q in enumerate(quotes, start=1)
+    )
+    body = [
+        '<p><a href="../index.html">&larr; all articles</a></p>',
+        f'<h1 class="headline">{field("headline") if doc.get("headline") else _e(headline)}</h1>',
+        f'<p class="meta">{" · ".join(meta)}</p>',
+    ]
+    if doc.get("standfirst"):
+        body.append(f'<p class="standfirst">{field("standfirst")}</p>')
+    body += [
+        LEGEND,
+        f'<div class="body">{field("text")}</div>',
+        f"<h2>Quotes ({len(quotes)})</h2>",
+        "<table class=\"quotes\"><tr><th class=\"num\">#</th><th>speaker</th><th>written as</th><th>kind</th>"
+        f"<th>cue</th><th class=\"num\">confidence</th><th>quote</th></tr>{rows}</table>",
+    ]
+    return _page(headline, "\n".join(body))
+
+
+def _speaker_table(quotes: pd.DataFrame, top: int) -> pd.DataFrame:
+    said = quotes[quotes["speaker"].notna()]
+    if said.empty:
+        return pd.DataFrame({"speaker": pd.Series(dtype=object), "type": pd.Series(dtype=object),
+                             "entity_id": pd.Series(dtype=object), "quotes": pd.Series(dtype="int64"),
+                             "articles": pd.Series(dtype="int64")})
+    table = (said.groupby(["speaker", "speaker_type", "speaker_entity_id"], dropna=False)
+                 .agg(quotes=("quote_id", "size"), articles=("doc_id", "nunique")).reset_index()
+                 .rename(columns={"speaker_type": "type", "speaker_entity_id": "entity_id"}))
+    return table.sort_values(["quotes", "articles", "speaker"], ascending=[False, False, True]).head(top).reset_index(drop=True)
+
+
+def index_page(documents: pd.DataFrame, mentions: pd.DataFrame, entities: pd.DataFrame, quotes: pd.DataFrame,
+               speakers: pd.DataFrame, counts: dict) -> str:
+    """The report's front page: counts, top speakers, every article."""
+    names = {
+        "documents": "articles", "quotes": "quotes", "attributed_quotes": "attributed quotes",
+        "speakers": "speakers", "mentions": "entity mentions", "entities": "entities",
+    }
+    cards = "".join(f'<li data-count="{key}"><b>{counts[key]:,}</b>{_e(label)}</li>' for key, label in names.items())
+    speaker_rows = "".join(
+        f'<tr><td>{_e(r.speaker)}</td><td>{_e(r.type)}</td><td class="num">{r.quotes}</td>'
+        f'<td class="num">{r.articles}</td></tr>' for r in speakers.itertuples()
+    )
+    n_quotes = quotes.groupby("doc_id").size()
+    n_mentions = mentions.groupby("doc_id").size()
+    who = quotes[quotes["speaker"].notna()].groupby("doc_id")["speaker"].agg(lambda s: ", ".join(s.value_counts().index[:3]))
+    ordered = documents.assign(_p=documents["published"]).sort_values(["_p", "doc_id"], ascending=[False, True], na_position="last")
+    article_rows = "".join(
+        f'<tr><td>{_e(_date(d.published))}</td>'
+        f'<td><a href="articles/{_e(article_file(d.doc_id))}">{_e(d.headline or d.doc_id)}</a></td>'
+        f'<td class="num">{int(n_quotes.get(d.doc_id, 0))}</td><td class="num">{int(n_mentions.get(d.doc_id, 0))}</td>'
+        f'<td>{_e(who.get(d.doc_id, ""))}</td></tr>'
+        for d in ordered.itertuples()
+    )
+    body = "\n".join([
+        "<h1>News quotes and entities</h1>",
+        f'<ul class="counts">{cards}</ul>',
+        f"<h2>Top speakers</h2>",
+        '<table class="speakers"><tr><th>speaker</th><th>type</th><th class="num">quotes</th>'
+        f'<th class="num">articles</th></tr>{speaker_rows}</table>' if speaker_rows else "<p>No attributed quotes.</p>",
+        f"<h2>Articles ({len(documents):,})</h2>",
+        '<table class="articles"><tr><th>published</th><th>headline</th><th class="num">quotes</th>'
+        f'<th class="num">mentions</th><th>main speakers</th></tr>{article_rows}</table>',
+        '<p class="meta">Tables: see docs/tables.md. Quote highlighting and entity colours are explained on each article page.</p>',
+    ])
+    return _page("News quotes and entities", body)
+
+
+# ---------------------------------------------------------------- the report
+
+def load_tables(out: Path) -> dict[str, pd.DataFrame]:
+    tables = {}
+    for name, table in TABLES.items():
+        path = Path(out) / f"{table}.parquet"
+        if not path.exists():
+            stage = table.split("/")[0]
+            raise ReportError(f"{path} is missing: run the pipeline first (dvc repro, or "
+                              f"python -m pipeline run --seeds PATH --out {out}; this table comes from the {stage} stage)")
+        tables[name] = pd.read_parquet(path)
+    return tables
+
+
+def quotes_per_day(documents: pd.DataFrame, quotes: pd.DataFrame) -> pd.DataFrame:
+    """Articles and quotes per publication day (articles without a date are left out)."""
+    dated = documents[documents["published"].notna()][["doc_id", "published"]]
+    if dated.empty:
+        return pd.DataFrame({"day": pd.Series(dtype=object), "articles": pd.Series(dtype="int64"),
+                             "quotes": pd.Series(dtype="int64")})
+    dated = dated.assign(day=pd.to_datetime(dated["published"]).dt.strftime("%Y-%m-%d"))
+    n_quotes = quotes.groupby("doc_id").size().rename("quotes")
+    per_doc = dated.join(n_quotes, on="doc_id").fillna({"quotes": 0})
+    table = per_doc.groupby("day").agg(articles=("doc_id", "size"), quotes=("quotes", "sum")).reset_index()
+    return table.astype({"quotes": "int64"}).sort_values("day").reset_index(drop=True)
+
+
+def build_report(out: Path, *, top: int = 20) -> dict:
+    """Write OUT/report (index, article pages, plot CSVs, metrics.json); return the metrics."""
+    out = Path(out)
+    t = load_tables(out)
+    documents, mentions, entities, quotes = t["documents"], t["mentions"], t["entities"], t["quotes"]
+    report = out / "report"
+    articles_dir = report / "articles"
+    if articles_dir.exists():
+        shutil.rmtree(articles_dir)
+    articles_dir.mkdir(parents=True)
+
+    quote_rows: dict[str, list[dict]] = defaultdict(list)
+    for row in quotes.sort_values(["doc_id", "field", "start"]).to_dict("records"):
+        quote_rows[row["doc_id"]].append(row)
+    mention_rows: dict[str, list[dict]] = defaultdict(list)
+    for row in mentions.to_dict("records"):
+        mention_rows[row["doc_id"]].append(row)
+    for doc in documents.to_dict("records"):
+        page = article_page(doc, quote_rows.get(doc["doc_id"], []), mention_rows.get(doc["doc_id"], []))
+        (articles_dir / article_file(doc["doc_id"])).write_text(page, encoding="utf-8")
+
+    speakers = _speaker_table(quotes, top)
+    counts = {
+        "documents": len(documents),
+        "quotes": len(quotes),
+        "attributed_quotes": int(quotes["speaker"].notna().sum()),
+        "speakers": int(quotes["speaker_entity_id"].nunique()),
+        "mentions": len(mentions),
+        "entities": len(entities),
+        "articles_with_quotes": int(quotes["doc_id"].nunique()),
+    }
+    (report / "index.html").write_text(index_page(documents, mentions, entities, quotes, speakers, counts), encoding="utf-8")
+    speakers[["speaker", "type", "quotes", "articles"]].to_csv(report / "quotes_per_speaker.csv", index=False)
+    quotes_per_day(documents, quotes).to_csv(report / "quotes_per_day.csv", index=False)
+    (report / "metrics.json").write_text(json.dumps(counts, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return counts
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, default=Path("outputs"),
+                        help="output folder holding the pipeline's tables; the report is written to OUT/report "
+                             "(default: outputs)")
+    parser.add_argument("--top", type=int, default=20,
+                        help="speakers listed on the front page and in quotes_per_speaker.csv (default: 20)")
+
+
+def report_command(args: argparse.Namespace) -> int:
+    try:
+        counts = build_report(args.out, top=args.top)
+    except ReportError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"[report] {counts['documents']} articles, {counts['quotes']} quotes ({counts['attributed_quotes']} attributed); "
+          f"wrote {args.out / 'report' / 'index.html'}", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.report", description=DESCRIPTION)
+    add_arguments(parser)
+    return report_command(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
