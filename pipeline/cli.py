@@ -10,10 +10,12 @@ from pathlib import Path
 import yaml
 
 from pipeline import __version__, io, stages
+from pipeline.executors import EXECUTORS
 
 DEFAULT_PARAMS = {
     "clean": {"seeds": "seeds", "max_chars": 200_000},
-    "entities": {"keep_labels": ["PERSON", "COUNTRY", "ORGANIZATION"], "batch_size": 64, "workers": 1},
+    "entities": {"keep_labels": ["PERSON", "COUNTRY", "ORGANIZATION"], "batch_size": 64, "workers": 1,
+                 "executor": "local", "scheduler": None},
     "quotes": {"min_confidence": 0.0},
 }
 
@@ -48,10 +50,20 @@ def _stage_clean(args: argparse.Namespace) -> stages.StageSummary:
 
 def _stage_entities(args: argparse.Namespace) -> stages.StageSummary:
     params = load_params(args.params, "entities")
-    workers = args.workers if getattr(args, "workers", None) else int(params["workers"])
+    parallelism = stages.Parallelism(
+        executor=getattr(args, "executor", None) or params["executor"],
+        workers=getattr(args, "workers", None) or int(params["workers"]),
+        scheduler=getattr(args, "scheduler", None) or params["scheduler"],
+    )
+    if parallelism.executor not in EXECUTORS:
+        raise UsageError(f"unknown executor {parallelism.executor!r}: use one of {', '.join(EXECUTORS)}")
     _require(args.out, "clean/documents", "clean")
+    # a whole-pipeline run finds the quotes in the same spaCy pass
+    quotes_min_confidence = (float(load_params(args.params, "quotes")["min_confidence"])
+                             if args.command in ("run", "evaluate") else None)
     return stages.run_entities(out=args.out, keep_labels=list(params["keep_labels"]),
-                               batch_size=int(params["batch_size"]), workers=workers)
+                               batch_size=int(params["batch_size"]), parallelism=parallelism,
+                               quotes_min_confidence=quotes_min_confidence)
 
 
 def _stage_quotes(args: argparse.Namespace) -> stages.StageSummary:
@@ -108,8 +120,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     if not args.gold.is_file():
         raise UsageError(f"{args.gold}: no such gold file")
-    run_args = argparse.Namespace(seeds=args.gold, out=args.out, params=args.params, workers=args.workers,
-                                  strict=False)
+    run_args = argparse.Namespace(command="evaluate", seeds=args.gold, out=args.out, params=args.params,
+                                  workers=args.workers, executor=None, scheduler=None, strict=False)
     status = _run_stages(run_args, ["clean", "entities", "quotes"])
     if status:
         return status
@@ -153,7 +165,12 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--params", type=Path, default=Path("params.yaml"),
                          help="parameters file (default: params.yaml; defaults apply when missing)")
         if workers:
-            sub.add_argument("--workers", type=int, help="worker processes for parsing (default: params.yaml)")
+            sub.add_argument("--workers", type=int, help="worker processes for the spaCy pass (default: params.yaml "
+                                                         "entities.workers)")
+            sub.add_argument("--executor", choices=EXECUTORS, help="where the spaCy pass runs: local processes or "
+                                                                   "a Dask cluster (default: params.yaml)")
+            sub.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786; "
+                                                                    "without it --executor dask starts a local cluster")
         sub.add_argument("--strict", action="store_true", help="exit non-zero when any input is rejected")
 
     run = commands.add_parser("run", help="run all stages (clean, entities, quotes) without DVC",

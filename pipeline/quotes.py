@@ -134,10 +134,14 @@ class _Context:
         return out
 
     def person_with_role(self, role: str, before: int) -> Mention | None:
+        """The last person introduced with `role` before `before`; in a headline or standfirst
+        (first two paragraphs), the first one introduced later."""
         found = None
         for pos, r, m in self.roles:
             if pos >= before:
-                break
+                if found is None and r == role and self.para_of(before) < 2:
+                    return m
+                continue
             if r == role:
                 found = m
         return found
@@ -167,6 +171,19 @@ def quote_kind(text: str, span: QuotedSpan) -> str:
         if starts_sentence or len(_words(inner)) >= 6:
             return "full"
     return "partial"
+
+
+def _clause_kind(ctx: "_Context", span: QuotedSpan, kind: str) -> str:
+    """A lower-case quote that holds a whole clause (a finite verb and its subject inside the
+    marks: recalled that "until last year, the peninsula was ...") is full, not partial."""
+    if kind == "full" or len(_words(ctx.text[span.start:span.end])) < 6:
+        return kind
+    first, last = ctx._tok(span.start), ctx._tok(max(span.start, span.end - 1))
+    for t in ctx.doc[first:last + 1]:
+        if t.tag_ in ("VBD", "VBZ", "VBP", "MD") and any(
+                c.dep_ in ("nsubj", "nsubjpass", "expl") and first <= c.i <= last for c in t.children):
+            return "full"
+    return kind
 
 
 def _scare_or_title(ctx: _Context, span: QuotedSpan) -> bool:
@@ -200,6 +217,14 @@ def _scare_or_title(ctx: _Context, span: QuotedSpan) -> bool:
             if h.pos_ in ("VERB", "AUX") or h.head is h:
                 break
             h = h.head
+        # "accusing X of trying to 'stoke confrontation'": up a chain of complements
+        for _ in range(6):
+            if h.dep_ not in ("xcomp", "pcomp", "prep", "pobj", "conj", "dobj") or h.head is h:
+                break
+            h = h.head
+            v = lex.verbs.get(h.lower_)
+            if v and v.cls in ("speech", "describe") and h.pos_ == "VERB":
+                return False
     return True
 
 
@@ -257,9 +282,21 @@ def _subject(ctx: _Context, verb: Token, depth: int = 0) -> Token | None:
             return c
     if depth < 4 and verb.dep_ in ("conj", "xcomp", "advcl", "acl", "relcl", "ccomp", "pcomp", "prep", "pobj") \
             and verb.head is not verb:
-        if verb.dep_ in ("acl", "relcl") and verb.head.pos_ in ("NOUN", "PROPN"):
-            return verb.head
-        return _subject(ctx, verb.head, depth + 1)
+        head = verb.head
+        if verb.dep_ in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN"):
+            lex = ctx.lex
+            speakerlike = (head.lower_ in lex.source_nouns or head.lower_ in lex.group_heads or head.pos_ == "PROPN"
+                           or lex.role_aliases.get(head.lower_, head.lower_) in lex.roles
+                           or ctx.mention_at(head.idx, head.idx + len(head.text)) is not None)
+            if speakerlike or verb.dep_ == "relcl":
+                return head
+            # "adopted a resolution by consensus condemning ...": the governing clause's subject
+            while head.dep_ in ("pobj", "prep", "dobj", "npadvmod") and head.head is not head:
+                head = head.head
+                if head.pos_ in ("VERB", "AUX"):
+                    return _subject(ctx, head, depth + 1)
+            return None
+        return _subject(ctx, head, depth + 1)
     return None
 
 
@@ -559,14 +596,14 @@ def _adjacent_subject(ctx: _Context, verb: Token) -> Token | None:
     j = verb.i + 1
     while j < len(doc) and j <= verb.i + 4 and doc[j].pos_ in ("DET", "ADJ", "NUM", "PROPN", "NOUN") \
             and not ctx.in_quote[j]:
-        c = candidate(doc[j])
+        c = candidate(doc[j]) if inverted else None
         if c is not None:
             return c
         # "said a South Carolina Democrat": the noun phrase after an inverted reporting verb
         if inverted and doc[j].pos_ in ("NOUN", "PROPN") and (j + 1 >= len(doc) or doc[j + 1].pos_ not in ("NOUN", "PROPN")):
             return doc[j]
         j += 1
-    if j < len(doc) and j == verb.i + 1:
+    if inverted and j < len(doc) and j == verb.i + 1:
         c = candidate(doc[j])
         if c is not None:
             return c
@@ -580,7 +617,10 @@ def _adjacent_subject(ctx: _Context, verb: Token) -> Token | None:
 
 
 def _from_cue(ctx: _Context, tok: Token, lemma: str, rule: str, state: dict) -> Attribution | None:
-    subj = _subject(ctx, tok) or _adjacent_subject(ctx, tok)
+    subj = _subject(ctx, tok)
+    if subj is not None and ctx.para_of(subj.idx) != ctx.para_of(tok.idx):
+        subj = None  # the parser ran a sentence over a paragraph break
+    subj = subj or _adjacent_subject(ctx, tok)
     if subj is None:
         return None
     text, start, end, who = _resolve(ctx, subj, state)
@@ -756,7 +796,7 @@ def quotes(doc: Doc, mentions: Sequence[Mention], *, single_quotes: str = "auto"
     for span in spans:
         if _scare_or_title(ctx, span):
             continue
-        kind = quote_kind(ctx.text, span)
+        kind = _clause_kind(ctx, span, quote_kind(ctx.text, span))
         att = _attribute(ctx, span, kind, state)
         if att.rule == "none" and not keep_unattributed:
             continue

@@ -3,20 +3,20 @@ results, processes only new or changed documents, and replaces its tables atomic
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import json
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, astuple, dataclass, field
 from pathlib import Path
 
 from pipeline import __version__, io, schemas
 from pipeline.clean import ArticleError, document_row
-from pipeline.fields import Layout, analysis_text
-from pipeline.records import Mention, Quote, RawArticle, Rejection
+from pipeline.analysis import analyse, quotes_of
+from pipeline.executors import executor, map_in_chunks
+from pipeline.records import RawArticle, Rejection
+from pipeline.rows import layout_of, mention_rows, mentions_from_rows, quote_rows, quotes_from_rows
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MODELS_DIR = PACKAGE_DIR.parent / "models"
@@ -151,121 +151,94 @@ def run_clean(*, seeds: Path, out: Path, max_chars: int) -> StageSummary:
 # ---------------------------------------------------------------- entities
 
 _DOC_COLUMNS = ["doc_id", "headline", "standfirst", "text", "n_words", "content_hash"]
+ENTITY_DATA = ["entity*", "gazetteer*", "titles*", "countries*"]
+QUOTE_DATA = ["speech*", "quote*"]
 
 
-def _layout_of(row: dict) -> tuple[str, Layout]:
-    return analysis_text(headline=row["headline"], standfirst=row["standfirst"], text=row["text"])
+@dataclass(frozen=True)
+class Parallelism:
+    """How the spaCy pass is spread: executor 'local' or 'dask', worker count, Dask scheduler address."""
+
+    executor: str = "local"
+    workers: int = 1
+    scheduler: str | None = None
 
 
-def parse_documents(texts: list[str], *, batch_size: int, keep_labels: tuple[str, ...]) -> list[tuple]:
-    """Parse texts once; return each one's mentions, serialised parse and sentence starts (runs in workers too)."""
-    from pipeline.entities import mentions
-    from pipeline.model import load_nlp
-
-    nlp = load_nlp()
-    results = []
-    with nlp.memory_zone():
-        for doc in nlp.pipe(texts, batch_size=batch_size):
-            try:
-                found = list(mentions(doc, keep_labels=keep_labels))
-            except Exception as error:  # one article's failure must not stop the batch
-                found = f"entity rules failed: {type(error).__name__}: {error}"
-            results.append((found, doc.to_bytes(exclude=["tensor", "user_data"]), [sent.start_char for sent in doc.sents]))
-    return results
+def _quote_settings(min_confidence: float) -> tuple[str, str]:
+    """The quote stage's configuration and code version, part of every quote cache key."""
+    return (json.dumps({"min_confidence": min_confidence}, sort_keys=True),
+            code_version("quotes", "quote_lexicon", "quote_marks", "analysis", "rows", "records", data=QUOTE_DATA))
 
 
-def _parsed(texts: list[str], *, batch_size: int, keep_labels: tuple[str, ...], workers: int,
-            pool: ProcessPoolExecutor | None) -> list:
-    if pool is None or len(texts) < 2:
-        return parse_documents(texts, batch_size=batch_size, keep_labels=keep_labels)
-    size = -(-len(texts) // workers)
-    chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
-    futures = [pool.submit(parse_documents, chunk, batch_size=batch_size, keep_labels=keep_labels) for chunk in chunks]
-    return [result for future in futures for result in future.result()]
+def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallelism: Parallelism = Parallelism(),
+                 quotes_min_confidence: float | None = None) -> StageSummary:
+    """Parse every document once; write mentions, entities and the parses the quote stage reads.
 
-
-def _paragraph_index(layout: Layout, text: str, field_name: str, start: int) -> int:
-    return text.count("\n\n", 0, start) if field_name == "text" else -1
-
-
-def mention_rows(doc_id: str, body: str, layout: Layout, sentence_starts: list[int],
-                 found: Iterable[Mention]) -> list[dict]:
-    """Table rows of one document's mentions, with field-relative offsets."""
-    rows = []
-    for m in found:
-        where = layout.locate(m.start, m.end)
-        if where is None:
-            continue
-        field_name, start, end = where
-        rows.append({
-            "doc_id": doc_id,
-            "mention_id": f"{doc_id}/{field_name}/{start}",
-            "field": field_name, "start": start, "end": end,
-            "text": m.text, "label": m.label, "spacy_label": m.spacy_label,
-            "entity_id": m.entity_id, "canonical_name": m.canonical_name,
-            "country_code": m.country_code, "demonym_of": m.demonym_of, "metonym": m.metonym,
-            "paragraph": _paragraph_index(layout, body, field_name, start),
-            "sentence": bisect.bisect_right(sentence_starts, m.start) - 1,
-        })
-    return rows
-
-
-def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, workers: int) -> StageSummary:
-    """Parse every document once; write mentions, entities and the parses the quote stage reads."""
+    With `quotes_min_confidence` (whole-pipeline runs), the quotes are found in the same pass and
+    stored in the quote stage's cache, so that stage only writes its table.
+    """
     from pipeline.entities import entity_rows
     from pipeline.model import load_nlp, model_info
 
     started = time.perf_counter()
     summary = StageSummary("entities")
     info = model_info(load_nlp())
-    version = code_version("entities", "components", "model", "fields", "records", "stages", data=["entity*", "gazetteer*", "titles*", "countries*"])
+    version = code_version("entities", "components", "entity_data", "model", "fields", "analysis", "rows", "records",
+                           data=ENTITY_DATA)
     config = json.dumps({"keep_labels": sorted(keep_labels)}, sort_keys=True)
     meta = {"pipeline_version": __version__, "stage": "entities", **info}
     cache = io.ResultCache(Path(out) / "entities" / "cache.sqlite")
+    quote_cache = io.ResultCache(Path(out) / "quotes" / "cache.sqlite") if quotes_min_confidence is not None else None
+    quote_config = _quote_settings(quotes_min_confidence) if quote_cache else None
     mentions_out = io.TableWriter(table_path(out, "entities/mentions"), schemas.MENTIONS, meta)
     parses_out = io.TableWriter(table_path(out, "entities/parses"), schemas.PARSES, meta)
     keys_seen: set[str] = set()
-    pool = ProcessPoolExecutor(workers) if workers > 1 else None
+    workers = max(parallelism.workers, 1)
     try:
         docs_path = table_path(out, "clean/documents")
-        total = io.row_count(docs_path)
-        for batch in _progress_batches(io.iter_batches(docs_path, batch_size=batch_size * max(workers, 1) * 4, columns=_DOC_COLUMNS), total, "entities"):
-            texts = [_layout_of(row) for row in batch]
-            keys = [_digest(row["content_hash"], config, info, version) for row in batch]
-            keys_seen.update(keys)
-            cached = cache.get_many(keys)
-            todo = [i for i, key in enumerate(keys) if key not in cached]
-            fresh = _parsed([texts[i][0] for i in todo], batch_size=batch_size, keep_labels=tuple(keep_labels),
-                            workers=workers, pool=pool)
-            new_items = {keys[i]: result for i, result in zip(todo, fresh)}
-            cache.put_many(new_items)
-            results = {**cached, **new_items}
-            rows, parses = [], []
-            for row, (text, layout), key in zip(batch, texts, keys):
-                found, doc_bytes, starts = results[key]
-                if isinstance(found, str):
-                    _warn(f"{row['doc_id']}: {found}; its mentions are left out")
-                    summary.failed += 1
-                    found = []
-                rows.extend(mention_rows(row["doc_id"], row["text"], layout, starts, found))
-                parses.append({"doc_id": row["doc_id"], "content_hash": row["content_hash"], "key": key, "doc": doc_bytes})
-                summary.words += row["n_words"]
-            mentions_out.write(rows)
-            parses_out.write(parses)
-            summary.documents += len(batch)
-            summary.reused += len(cached)
-            summary.processed += len(todo)
+        batches = io.iter_batches(docs_path, batch_size=batch_size * workers * 4, columns=_DOC_COLUMNS)
+        with executor(parallelism.executor, workers=workers, scheduler=parallelism.scheduler) as pool:
+            for batch in _progress_batches(batches, io.row_count(docs_path), "entities"):
+                items = [layout_of(row) for row in batch]
+                keys = [_digest(row["content_hash"], config, info, version) for row in batch]
+                keys_seen.update(keys)
+                cached = cache.get_many(keys)
+                todo = [i for i, key in enumerate(keys) if key not in cached]
+                fresh = map_in_chunks(pool, analyse, [items[i] for i in todo], chunks=workers * 2, batch_size=batch_size,
+                                      keep_labels=tuple(keep_labels), min_confidence=quotes_min_confidence)
+                new_items = {keys[i]: (a.mentions, a.doc_bytes, a.sentence_starts) for i, a in zip(todo, fresh)}
+                cache.put_many(new_items)
+                if quote_cache is not None:
+                    quote_cache.put_many({_digest(keys[i], *quote_config): a.quotes for i, a in zip(todo, fresh)
+                                          if isinstance(a.quotes, list)})
+                results = {**cached, **new_items}
+                rows, parses = [], []
+                for row, (_, layout), key in zip(batch, items, keys):
+                    found, doc_bytes, starts = results[key]
+                    if isinstance(found, str):
+                        _warn(f"{row['doc_id']}: {found}; its mentions are left out")
+                        summary.failed += 1
+                        found = []
+                    rows.extend(mention_rows(row["doc_id"], row["text"], layout, starts, found))
+                    parses.append({"doc_id": row["doc_id"], "content_hash": row["content_hash"], "key": key,
+                                   "doc": doc_bytes})
+                    summary.words += row["n_words"]
+                mentions_out.write(rows)
+                parses_out.write(parses)
+                summary.documents += len(batch)
+                summary.reused += len(cached)
+                summary.processed += len(todo)
     except BaseException:
         mentions_out.abort()
         parses_out.abort()
         raise
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        if quote_cache is not None:
+            quote_cache.close()
     mentions_out.commit()
     parses_out.commit()
     entities = entity_rows(
-        (doc_id, _mentions_from_rows(rows, None)) for doc_id, rows in _grouped_mentions(table_path(out, "entities/mentions"))
+        (doc_id, mentions_from_rows(rows, None)) for doc_id, rows in _grouped_mentions(table_path(out, "entities/mentions"))
     )
     io.write_table(table_path(out, "entities/entities"), entities, schemas.ENTITIES, meta)
     cache.keep_only(keys_seen)
@@ -290,42 +263,6 @@ def _progress_batches(batches: Iterator[list[dict]], total: int, stage: str) -> 
 
 # ---------------------------------------------------------------- quotes
 
-def _mentions_from_rows(rows: list[dict], layout: Layout | None) -> list[Mention]:
-    """Mention records from table rows; offsets into the analysis text when `layout` is given."""
-    base = {name: start for name, start, _ in layout.spans} if layout else {}
-    return [
-        Mention(base.get(r["field"], 0) + r["start"], base.get(r["field"], 0) + r["end"], r["text"], r["label"], r["spacy_label"],
-                r["entity_id"], r["canonical_name"], r["country_code"], r["demonym_of"], r["metonym"])
-        for r in rows
-    ]
-
-
-def quote_rows(doc_id: str, body: str, layout: Layout, found: Iterable[Quote]) -> list[dict]:
-    """Table rows of one document's quotes, with field-relative offsets."""
-    rows = []
-    for q in found:
-        where = layout.locate(q.start, q.end)
-        if where is None:
-            continue
-        field_name, start, end = where
-        speaker_where = (layout.locate(q.speaker_mention_start, q.speaker_mention_end)
-                         if q.speaker_mention_start is not None else None)
-        rows.append({
-            "doc_id": doc_id,
-            "quote_id": f"{doc_id}/{field_name}/{start}",
-            "field": field_name, "start": start, "end": end,
-            "text": q.text, "kind": q.kind,
-            "paragraph": _paragraph_index(layout, body, field_name, start),
-            "speaker_mention": q.speaker_mention,
-            "speaker_mention_field": speaker_where[0] if speaker_where else None,
-            "speaker_mention_start": speaker_where[1] if speaker_where else None,
-            "speaker_mention_end": speaker_where[2] if speaker_where else None,
-            "speaker": q.speaker, "speaker_entity_id": q.speaker_entity_id, "speaker_type": q.speaker_type,
-            "cue": q.cue, "rule": q.rule, "confidence": q.confidence,
-        })
-    return rows
-
-
 def _grouped_mentions(path: Path) -> Iterator[tuple[str, list[dict]]]:
     """(doc_id, mention rows) in table order; documents without mentions are simply absent."""
     current, rows = None, []
@@ -341,18 +278,16 @@ def _grouped_mentions(path: Path) -> Iterator[tuple[str, list[dict]]]:
 
 
 def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
-    """Find the quotes of every document in its stored parse; write the quotes table."""
+    """Find the quotes of every document in its stored parse (no second parse); write the quotes table."""
     from spacy.tokens import Doc
 
     from pipeline.model import load_nlp, model_info
-    from pipeline.quotes import quotes
 
     started = time.perf_counter()
     summary = StageSummary("quotes")
     nlp = load_nlp()
     info = model_info(nlp)
-    version = code_version("quotes", "records", "stages", data=["speech*", "quote*"])
-    config = json.dumps({"min_confidence": min_confidence}, sort_keys=True)
+    config = _quote_settings(min_confidence)
     meta = {"pipeline_version": __version__, "stage": "quotes", **info}
     cache = io.ResultCache(Path(out) / "quotes" / "cache.sqlite")
     quotes_out = io.TableWriter(table_path(out, "quotes/quotes"), schemas.QUOTES, meta)
@@ -361,36 +296,36 @@ def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
     pending = next(mention_groups, None)
     try:
         docs = io.iter_batches(table_path(out, "clean/documents"), batch_size=256, columns=_DOC_COLUMNS)
-        parses = io.iter_batches(table_path(out, "entities/parses"), batch_size=256, columns=["doc_id", "key", "doc"])
+        parses = io.iter_batches(table_path(out, "entities/parses"), batch_size=256, columns=["doc_id", "key"])
         for doc_batch, parse_batch in zip(docs, parses):
-            keys = [_digest(p["key"], config, version) for p in parse_batch]
+            keys = [_digest(p["key"], *config) for p in parse_batch]
             keys_seen.update(keys)
             cached = cache.get_many(keys)
+            todo = {p["doc_id"] for p, key in zip(parse_batch, keys) if key not in cached}
+            stored = _stored_parses(table_path(out, "entities/parses"), todo) if todo else {}
             new_items, rows = {}, []
             for row, parse, key in zip(doc_batch, parse_batch, keys):
                 if parse["doc_id"] != row["doc_id"]:
-                    raise RuntimeError("entities/parses.parquet does not match clean/documents.parquet: rerun the entities stage")
+                    raise RuntimeError("entities/parses.parquet does not match clean/documents.parquet: "
+                                       "rerun the entities stage")
                 doc_mentions = []
                 if pending is not None and pending[0] == row["doc_id"]:
                     doc_mentions = pending[1]
                     pending = next(mention_groups, None)
-                text, layout = _layout_of(row)
+                _, layout = layout_of(row)
                 if key in cached:
                     found = cached[key]
                     summary.reused += 1
                 else:
-                    doc = Doc(nlp.vocab).from_bytes(parse["doc"])
-                    try:
-                        found = [q for q in quotes(doc, _mentions_from_rows(doc_mentions, layout))
-                                 if q.confidence >= min_confidence]
-                    except Exception as error:  # one article's failure must not stop the batch
-                        _warn(f"{row['doc_id']}: quote rules failed ({type(error).__name__}: {error}); "
-                              "its quotes are left out")
+                    doc = Doc(nlp.vocab).from_bytes(stored[row["doc_id"]])
+                    found = quotes_of(doc, mentions_from_rows(doc_mentions, layout), min_confidence=min_confidence)
+                    summary.processed += 1
+                    if isinstance(found, str):
+                        _warn(f"{row['doc_id']}: {found}; its quotes are left out")
                         summary.failed += 1
                         found = []
                     else:
                         new_items[key] = found
-                    summary.processed += 1
                 rows.extend(quote_rows(row["doc_id"], row["text"], layout, found))
                 summary.words += row["n_words"]
                 summary.documents += 1
@@ -398,6 +333,7 @@ def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
             quotes_out.write(rows)
     except BaseException:
         quotes_out.abort()
+        cache.close()
         raise
     quotes_out.commit()
     cache.keep_only(keys_seen)
@@ -407,6 +343,15 @@ def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
     return summary
 
 
+def _stored_parses(path: Path, doc_ids: set[str]) -> dict[str, bytes]:
+    """The serialised parses of some documents (read only when they are not cached)."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path, columns=["doc_id", "doc"], filters=pc.field("doc_id").isin(sorted(doc_ids)))
+    return dict(zip(table.column("doc_id").to_pylist(), table.column("doc").to_pylist()))
+
+
 # ---------------------------------------------------------------- evaluation
 
 def evaluation_rows(out: Path, gold: dict[str, dict]) -> list[dict]:
@@ -414,19 +359,14 @@ def evaluation_rows(out: Path, gold: dict[str, dict]) -> list[dict]:
     from pipeline.evaluate import prediction_rows
 
     documents = {row["doc_id"]: row for row in io.read_rows(table_path(out, "clean/documents"), columns=_DOC_COLUMNS)}
-    by_doc: dict[str, list[Quote]] = {}
+    by_doc: dict[str, list[dict]] = {}
     for row in io.read_rows(table_path(out, "quotes/quotes")):
         by_doc.setdefault(row["doc_id"], []).append(row)
     predictions = []
     for doc_id, rows in by_doc.items():
         if doc_id not in gold or doc_id not in documents:
             continue
-        text, layout = _layout_of(documents[doc_id])
-        base = {name: start for name, start, _ in layout.spans}
-        found = [
-            Quote(base[r["field"]] + r["start"], base[r["field"]] + r["end"], r["text"], r["kind"], r["speaker_mention"],
-                  None, None, r["speaker"], r["speaker_entity_id"], r["speaker_type"], r["cue"], r["rule"], r["confidence"])
-            for r in rows
-        ]
-        predictions.extend(prediction_rows(doc_id, found, text=text, gold_text=gold[doc_id]["text"]))
+        text, layout = layout_of(documents[doc_id])
+        predictions.extend(prediction_rows(doc_id, quotes_from_rows(rows, layout), text=text,
+                                           gold_text=gold[doc_id]["text"]))
     return predictions
