@@ -12,6 +12,7 @@ the files under `outputs/` (see docs/tables.md).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
@@ -121,22 +122,23 @@ def _extract(documents: list[dict], *, keep_labels: tuple[str, ...], min_confide
     """Mentions, entities and quotes rows of clean documents, as the entities and quotes stages make them."""
     if not documents:
         return [], [], []
-    from spacy.tokens import Doc
-
-    from pipeline import stages
+    from pipeline.analysis import analyse as analyse_texts
     from pipeline.entities import entity_rows
-    from pipeline.model import load_nlp
-    from pipeline.quotes import quotes
+    from pipeline.rows import layout_of, mention_rows, mentions_from_rows, quote_rows
 
-    nlp = load_nlp()
-    layouts = [stages._layout_of(row) for row in documents]
-    parsed = stages.parse_documents([text for text, _ in layouts], batch_size=batch_size, keep_labels=keep_labels)
-    mention_rows, quote_rows, by_doc = [], [], []
-    for row, (_, layout), (found, doc_bytes, starts) in zip(documents, layouts, parsed):
-        rows = stages.mention_rows(row["doc_id"], row["text"], layout, starts, found)
-        mention_rows.extend(rows)
-        by_doc.append((row["doc_id"], stages._mentions_from_rows(rows, None)))
-        doc = Doc(nlp.vocab).from_bytes(doc_bytes)
-        said = [q for q in quotes(doc, stages._mentions_from_rows(rows, layout)) if q.confidence >= min_confidence]
-        quote_rows.extend(stages.quote_rows(row["doc_id"], row["text"], layout, said))
-    return mention_rows, entity_rows(by_doc), quote_rows
+    layouts = [layout_of(row) for row in documents]
+    results = analyse_texts(layouts, batch_size=batch_size, keep_labels=keep_labels, min_confidence=min_confidence)
+    all_mentions, all_quotes, by_doc = [], [], []
+    for row, (_, layout), result in zip(documents, layouts, results):
+        found, said = result.mentions, result.quotes
+        if isinstance(found, str):
+            warnings.warn(f"{row['doc_id']}: {found}; its mentions are left out", stacklevel=3)
+            found = []
+        if isinstance(said, str):
+            warnings.warn(f"{row['doc_id']}: {said}; its quotes are left out", stacklevel=3)
+            said = []
+        rows = mention_rows(row["doc_id"], row["text"], layout, result.sentence_starts, found)
+        all_mentions.extend(rows)
+        by_doc.append((row["doc_id"], mentions_from_rows(rows, None)))
+        all_quotes.extend(quote_rows(row["doc_id"], row["text"], layout, said or []))
+    return all_mentions, entity_rows(by_doc), all_quotes

@@ -31,3 +31,14 @@ def polnear_dev() -> list[dict]:
     if not path.exists():
         pytest.skip(f"{path} not available")
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def analyst_outputs(tmp_path_factory) -> Path:
+    """`python -m pipeline run` on seeds/ into a temporary WORK/outputs folder (run once per test session)."""
+    from pipeline.cli import main
+
+    out = tmp_path_factory.mktemp("analyst") / "outputs"
+    code = main(["run", "--seeds", str(ROOT / "seeds"), "--out", str(out), "--params", str(ROOT / "params.yaml")])
+    assert code == 0, "the pipeline failed on seeds/"
+    return out
