@@ -32,6 +32,7 @@ def fixed_entities(doc: Doc) -> list[Span]:
     Determiners, trailing possessives and leading titles are trimmed; times, dates and
     name pairs ("Xi-Trump") are dropped; GPE, ORG, NORP and LOC spans naming a country
     become GPE with the ISO3 code as kb_id; demonyms stay NORP with their country's code.
+    A capital tagged PERSON and no word of a person's full name is GPE.
     A word of a person's full name written alone ("Schiff" after "Adam Schiff") is PERSON,
     whether the NER tagged it otherwise or not at all.
     """
@@ -43,6 +44,8 @@ def fixed_entities(doc: Doc) -> list[Span]:
         if span.label_ == "PERSON":
             if _NAME_PAIR.fullmatch(span.text) and span.text not in name_words:
                 continue
+            if span.text not in name_words and entity_data.capital_of(span.text):
+                span = Span(doc, span.start, span.end, label="GPE")  # "Kiev accused Moscow"
         elif span.label_ in COUNTRY_SOURCE_LABELS and all(word in name_words for word in span.text.split()):
             span = Span(doc, span.start, span.end, label="PERSON")
         elif span.label_ == "NORP" and (found := entity_data.demonym(span.text)):

@@ -92,7 +92,7 @@ def countries() -> Countries:
                 demonyms[normal_key(form)].add(code)
                 demonym_forms[normal_key(form)] = demonym
     for row in _csv("countries_aliases.csv"):
-        names[normal_key(row["alias"])] = {row["iso3"]}
+        (names if row["kind"] == "name" else capitals)[normal_key(row["alias"])] = {row["iso3"]}
     return Countries(
         names=_unambiguous(names, members),
         regexes=tuple((re.compile(f"(?:{rx})\\w*", re.IGNORECASE), iso3) for rx, iso3 in zip(data["regex"], data["ISO3"])),

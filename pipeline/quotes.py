@@ -194,6 +194,8 @@ def _scare_or_title(ctx: _Context, span: QuotedSpan) -> bool:
         return True
     if len(words) > 3:
         return len(words) <= 8 and _is_title(words) and not inner.rstrip().endswith((".", "!", "?", ","))
+    if len(words) >= 2 and _is_title(words) and not inner.rstrip().endswith(("!", "?")):
+        return True  # "The Long Road Home", "Operation Clean Sweep"
     if inner.rstrip().endswith((".", "!", "?")) and len(words) >= 2:
         return False
     # a short fragment counts as a quote only when a reporting verb governs it directly
@@ -768,6 +770,8 @@ def _attribute(ctx: _Context, span: QuotedSpan, kind: str, state: dict) -> Attri
 
 
 def _previous_sentence(ctx: _Context, span: QuotedSpan, lo: int, hi: int, state: dict) -> Attribution | None:
+    """A speaker introduced in the sentence before a quote-only sentence: through a reporting
+    verb ("X said on Monday."), else a named subject ("X defended the cuts.")."""
     best = None
     for tok, lemma in _cue_candidates(ctx, lo, hi):
         verb = ctx.lex.verbs.get(tok.lower_)
@@ -776,7 +780,18 @@ def _previous_sentence(ctx: _Context, span: QuotedSpan, lo: int, hi: int, state:
         a = _from_cue(ctx, tok, lemma, "previous_sentence", state)
         if a is not None and a.mention_text and a.mention_text.lower() not in ("i", "we"):
             best = a
-    return best
+    if best is not None:
+        return best
+    for t in ctx.doc[lo:hi]:
+        if t.dep_ == "ROOT" and t.pos_ in ("VERB", "AUX") and not ctx.in_quote[t.i]:
+            subj = _subject(ctx, t)
+            if subj is None or ctx.in_quote[subj.i]:
+                return None
+            text, start, end, who = _resolve(ctx, subj, state)
+            if who is not None and who.label in ("PERSON", "ORGANIZATION"):
+                return Attribution("previous_sentence", None, text, start, end, who)
+            return None
+    return None
 
 
 def quotes(doc: Doc, mentions: Sequence[Mention], *, single_quotes: str = "auto",

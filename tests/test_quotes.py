@@ -1,0 +1,230 @@
+"""Quote rules: one small hand-written article per detection and attribution pattern, the seed
+article against its gold annotation, and a sample of the PolNeAR benchmark (read at run time
+from ../shared, skipped when absent)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline import entities
+from pipeline.evaluate import prediction_rows, score
+from pipeline.fields import analysis_text
+from pipeline.model import load_nlp
+from pipeline.quote_marks import quoted_spans
+from pipeline.quotes import quotes
+from pipeline.records import Quote
+
+
+def extract(text: str, **options) -> list[Quote]:
+    doc = load_nlp()(text)
+    return list(quotes(doc, list(entities.mentions(doc)), **options))
+
+
+def one(qs: list[Quote], fragment: str) -> Quote:
+    found = [q for q in qs if fragment in q.text]
+    assert len(found) == 1, [q.text for q in qs]
+    return found[0]
+
+
+# --- detection ---------------------------------------------------------------------------------
+
+def test_curly_straight_and_double_apostrophe_marks_give_the_words_without_the_marks():
+    text = ("Maria Lopez said: \u201cWe will rebuild the bridge this year.\u201d\n\n"
+            "\"The money is there,\" said John Smith.\n\n"
+            "''We are ready for the vote,'' Anna Berg told reporters.")
+    qs = extract(text)
+    assert [q.text for q in qs] == ["We will rebuild the bridge this year.", "The money is there,",
+                                    "We are ready for the vote,"]
+    for q in qs:
+        assert text[q.start:q.end] == q.text
+    assert [q.speaker for q in qs] == ["Maria Lopez", "John Smith", "Anna Berg"]
+
+
+def test_single_marks_are_quotes_in_a_headline_but_not_apostrophes_or_nested_quotes():
+    text = ("Minister says budget is \u2018a step towards recovery\u2019\n\n"
+            "The finance minister, Paul Grant, presented the plan on Monday. \u201cThe workers\u2019 union told me "
+            "\u2018we cannot wait\u2019 and they were right,\u201d Grant said. He didn't say when it starts.")
+    spans = [text[s.start:s.end] for s in quoted_spans(text)]
+    assert spans == ["a step towards recovery",
+                     "The workers\u2019 union told me \u2018we cannot wait\u2019 and they were right,"]
+
+
+def test_british_style_articles_use_single_marks_as_quotation_marks():
+    text = ("Council approves new housing plan\n\n"
+            "The council voted on Tuesday to build 400 homes.\n\n"
+            "\u2018This is the best day for the town in years,\u2019 said council leader Sarah Hughes. "
+            "The residents' association was less sure.\n\n"
+            "Its chair, Tom Baker, called the plan \u2018a rushed job that ignores the river\u2019.")
+    qs = extract(text)
+    assert [q.text for q in qs] == ["This is the best day for the town in years,",
+                                    "a rushed job that ignores the river"]
+    assert [q.speaker for q in qs] == ["Sarah Hughes", "Tom Baker"]
+
+
+def test_a_quote_over_several_paragraphs_gives_one_quote_per_paragraph():
+    text = ("Governor Ellen Park spoke to the assembly on Friday. She said:\n\n"
+            "\u201cWe have spent three years preparing for this moment.\n\n"
+            "\u201cNobody in this room should doubt our resolve.\n\n"
+            "\u201cWe will finish the job.\u201d\n\n"
+            "The assembly adjourned.")
+    qs = extract(text)
+    assert [q.text for q in qs] == ["We have spent three years preparing for this moment.",
+                                    "Nobody in this room should doubt our resolve.", "We will finish the job."]
+    assert {q.speaker for q in qs} == {"Ellen Park"}
+
+
+def test_one_stray_mark_never_costs_the_rest_of_the_article():
+    text = ("The mayor\u201d said the report was late.\n\n"
+            "\u201cWe did our best,\u201d said the mayor, Tom Reyes.\n\n"
+            "Critics were not convinced. \u201cThe city has failed,\u201d said Joan Mills.")
+    qs = extract(text)
+    assert [q.text for q in qs] == ["We did our best,", "The city has failed,"]
+    assert [q.speaker for q in qs] == ["Tom Reyes", "Joan Mills"]
+
+
+def test_kind_is_full_for_sentences_and_partial_for_fragments():
+    qs = extract("\u201cThe plan will save lives,\u201d Dr. Amy Chen said. She called the delay "
+                 "\u201ca scandal of the first order.\u201d")
+    assert one(qs, "save lives").kind == "full"
+    assert one(qs, "scandal").kind == "partial"
+
+
+def test_scare_quotes_and_titles_of_works_are_not_quotes():
+    qs = extract("The so-called \u201cexperts\u201d disagreed. Senator Mark Hale wrote \u201cThe Long Road Home\u201d "
+                 "in 2010 and led \u201cOperation Clean Sweep\u201d. Hale said his book was "
+                 "\u201ca promise to my children that I intend to keep.\u201d")
+    assert [q.text for q in qs] == ["a promise to my children that I intend to keep."]
+    assert qs[0].speaker == "Mark Hale"
+
+
+# --- attribution patterns ----------------------------------------------------------------------
+
+def test_speaker_before_and_after_the_verb_and_with_an_appositive():
+    qs = extract("\u201cWe will not back down,\u201d Peter Novak said.\n\n"
+                 "\u201cThe talks are over,\u201d said Lena Frost.\n\n"
+                 "\u201cOur position has not changed,\u201d Ivan Petrov, the foreign minister, said on Monday.")
+    assert [q.speaker for q in qs] == ["Peter Novak", "Lena Frost", "Ivan Petrov"]
+    assert all(q.cue == "say" and q.rule == "cue" for q in qs)
+
+
+def test_speaker_between_two_halves_of_a_quote():
+    qs = extract("\u201cThe economy is growing,\u201d Finance Minister Clara Diaz said. \u201cBut we cannot relax.\u201d")
+    assert [q.speaker for q in qs] == ["Clara Diaz", "Clara Diaz"]
+
+
+def test_colon_lead_in_with_and_without_a_verb():
+    qs = extract("Prime Minister Omar Khalid said: \u201cWe are ready to talk.\u201d\n\n"
+                 "Asked about the strike, union leader Rosa Mendes: \u201cWe will not return until we are paid.\u201d")
+    assert [q.speaker for q in qs] == ["Omar Khalid", "Rosa Mendes"]
+
+
+def test_according_to_and_in_a_statement():
+    qs = extract("\u201cThe factory will close in March,\u201d according to Henrik Larsen.\n\n"
+                 "Acme Corporation said in a statement: \u201cWe regret the decision.\u201d")
+    assert [q.speaker for q in qs] == ["Henrik Larsen", "Acme Corporation"]
+    assert qs[0].cue == "according to" and qs[0].rule == "according_to"
+    assert qs[1].speaker_type == "ORGANIZATION"
+
+
+def test_told_and_other_reporting_verbs():
+    text = ("\u201cThe vote was rigged,\u201d Daniel Moore told Reuters.\n\n"
+            "\u201cThis will end badly,\u201d warned Sofia Ricci.\n\n"
+            "\u201cI never saw the letter,\u201d Jorge Alvarez insisted.\n\n"
+            "\u201cThe court got it wrong,\u201d Hannah Weiss argued.\n\n"
+            "\u201cWe want answers now,\u201d demanded Kwame Mensah.\n\n"
+            "\u201cThe numbers are fine,\u201d Lucy Grant tweeted.")
+    qs = extract(text)
+    assert [q.speaker for q in qs] == ["Daniel Moore", "Sofia Ricci", "Jorge Alvarez", "Hannah Weiss",
+                                       "Kwame Mensah", "Lucy Grant"]
+    assert [q.cue for q in qs] == ["tell", "warn", "insist", "argue", "demand", "tweet"]
+
+
+def test_speaker_named_in_the_previous_sentence_and_quote_only_paragraphs_continue():
+    text = ("Ruth Adler, the city's budget director, defended the cuts on Tuesday. "
+            "\u201cThere was no other way to balance the books.\u201d\n\n"
+            "\u201cEvery department gave something up.\u201d\n\n"
+            "Her rival, Carl Jensen, disagreed. \u201cThis is a choice, not a necessity,\u201d Jensen said.")
+    qs = extract(text)
+    assert [q.speaker for q in qs] == ["Ruth Adler", "Ruth Adler", "Carl Jensen"]
+    assert qs[0].rule == "previous_sentence" and qs[1].rule == "continuation"
+
+
+# --- resolution ----------------------------------------------------------------------------------
+
+def test_he_and_she_resolve_to_the_salient_person_of_the_right_gender():
+    text = ("Mrs. Helen Ward met Mr. Victor Lang in Geneva. Lang had asked for the meeting.\n\n"
+            "\u201cWe made real progress today,\u201d she said.\n\n"
+            "Ward left early. Victor Lang stayed to brief the press.\n\n"
+            "\u201cThe next round starts in May,\u201d he said.")
+    qs = extract(text)
+    assert [q.speaker_mention for q in qs] == ["she", "he"]
+    assert [q.speaker for q in qs] == ["Helen Ward", "Victor Lang"]
+
+
+def test_a_pronoun_prefers_the_subject_just_before_to_the_last_speaker():
+    text = ("\u201cWe will win this state,\u201d said Thomas Byrne.\n\n"
+            "Laura Stein, his opponent, spoke later in the evening. \u201cThe voters will decide,\u201d she said.")
+    assert [q.speaker for q in extract(text)] == ["Thomas Byrne", "Laura Stein"]
+
+
+def test_a_description_resolves_to_the_person_introduced_with_that_role():
+    text = ("Norway's Ambassador Erik Solheim met the committee on Monday.\n\n"
+            "\u201cWe are deeply concerned,\u201d the Norwegian ambassador said.\n\n"
+            "\u201cThe matter is closed,\u201d a spokesman said.")
+    qs = extract(text)
+    assert qs[0].speaker == "Erik Solheim" and qs[0].speaker_mention == "the Norwegian ambassador"
+    assert qs[1].speaker is None and qs[1].speaker_mention == "a spokesman"
+
+
+def test_organisations_and_countries_can_speak():
+    text = ("France is accusing its neighbours of \u201cputting the whole union at risk\u201d.\n\n"
+            "The European Commission said the measures were \u201cnot compatible with the treaty\u201d.")
+    qs = extract(text)
+    assert [(q.speaker, q.speaker_type) for q in qs] == [("France", "COUNTRY"),
+                                                         ("European Commission", "ORGANIZATION")]
+    for q in qs:
+        assert q.speaker_entity_id is not None
+
+
+def test_an_unnamed_speaker_is_none_but_keeps_the_mention():
+    qs = extract("\u201cThe deal is dead,\u201d one official said.")
+    assert qs[0].speaker is None and qs[0].speaker_mention == "one official"
+
+
+# --- seed article --------------------------------------------------------------------------------
+
+def _seed_analysis_text(seed_text: str, gold: dict) -> str:
+    document = gold["document"]
+    lines = [line.strip() for line in seed_text.splitlines() if line.strip()]
+    head, stand = document["headline"], document["standfirst"]
+    body = [line for line in lines[lines.index(head) + 1:]
+            if line.lstrip("\u2022 ").strip() != stand and line not in document["not_body"]]
+    assert len(body) == document["body_paragraphs"]
+    return analysis_text(headline=head, standfirst=stand, text="\n\n".join(body))[0]
+
+
+def test_seed_article_all_quotes_with_their_speakers(seed_text, seed_gold):
+    qs = extract(_seed_analysis_text(seed_text, seed_gold))
+    assert [q.text for q in qs] == [g["text"] for g in seed_gold["quotes"]]
+    assert [q.speaker for q in qs] == [g["speaker"] for g in seed_gold["quotes"]]
+    assert [q.kind for q in qs] == [g["kind"] for g in seed_gold["quotes"]]
+    for q, g in zip(qs, seed_gold["quotes"]):
+        if "speaker_type" in g:
+            assert q.speaker_type == g["speaker_type"]
+        if "speaker_mention" in g:
+            assert q.speaker_mention == g["speaker_mention"]
+
+
+# --- PolNeAR sample ------------------------------------------------------------------------------
+
+def test_polnear_dev_scores_do_not_regress(polnear_dev):
+    """The whole dev split (84 articles, ~15 s): direct quotes found and attributed."""
+    nlp = load_nlp()
+    rows = []
+    for gold, doc in zip(polnear_dev, nlp.pipe(d["text"] for d in polnear_dev)):
+        rows += prediction_rows(gold["id"], list(quotes(doc, list(entities.mentions(doc)))), text=doc.text)
+    result = score(polnear_dev, rows, kinds={"direct"})
+    assert result["overlap"]["f1"] >= 0.93, json.dumps(result["overlap"])
+    assert result["end2end"]["f1"] >= 0.85, json.dumps(result["end2end"])
