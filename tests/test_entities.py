@@ -55,6 +55,8 @@ def test_a_capital_acting_for_its_government_is_a_country_metonym():
     countries = {m.text: m for m in ms if m.label == "COUNTRY"}
     assert countries["Washington"].country_code == "USA" and countries["Washington"].metonym
     assert countries["Beijing"].country_code == "CHN" and countries["Beijing"].metonym
+    assert [(m.text, m.country_code) for m in found("Kiev accused Moscow of shelling.") if m.metonym] == [
+        ("Kiev", "UKR"), ("Moscow", "RUS")]
     possessor = found("Pyongyang's UN ambassador accused the council of bias.")
     assert [(m.text, m.country_code, m.metonym) for m in possessor if m.label == "COUNTRY"] == [
         ("Pyongyang", "PRK", True)]
