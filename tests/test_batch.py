@@ -16,27 +16,10 @@ import pyarrow.parquet as pq
 import pytest
 from filelock import FileLock
 
+from articles import article, run
+
 TABLES = ["clean/documents", "clean/removed_lines", "clean/rejected", "entities/mentions", "entities/entities",
           "quotes/quotes"]
-PEOPLE = [("Maria Lopez", "the mayor"), ("James Okafor", "the senator"), ("Anna Weber", "the minister"),
-          ("Tom Reyes", "the governor"), ("Lena Fischer", "the ambassador"), ("Omar Haddad", "the spokesman")]
-TOPICS = ["the budget", "the new bridge", "school funding", "the trade deal", "water prices", "the election"]
-
-
-def article(i: int) -> str:
-    name, role = PEOPLE[i % len(PEOPLE)]
-    topic = TOPICS[(i // len(PEOPLE)) % len(TOPICS)]
-    return (f"Debate over {topic} heats up, day {i}\n\n"
-            f"{name}, {role}, spoke about {topic} in Paris on Monday, report {i}.\n\n"
-            f"\u201cWe will not accept {topic} as it stands,\u201d {name} said. \u201cNot today, not ever.\u201d\n\n"
-            f"Critics said the plan for {topic} would cost the United States {i + 2} million dollars.\n")
-
-
-def run(args: list[str], cwd: Path, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600, **kwargs)
-
-
 def tables(out: Path) -> dict[str, pd.DataFrame]:
     return {name: pd.read_parquet(out / f"{name}.parquet") for name in TABLES}
 
@@ -118,8 +101,10 @@ def test_rerun_processes_only_new_articles_and_matches_a_fresh_run(tmp_path: Pat
     (seeds / "a00.txt").unlink()
     assert run(["run", "--seeds", str(seeds), "--out", "out"], tmp_path).returncode == 0
     summary = metrics(tmp_path / "out")
-    for stage in ("clean", "entities", "quotes"):
+    for stage in ("clean", "entities"):
         assert (summary[stage]["processed"], summary[stage]["reused"]) == (2, 5), stage
+    # the two new articles' quotes were found in the entity stage's spaCy pass, all others were cached
+    assert (summary["quotes"]["processed"], summary["quotes"]["reused"]) == (0, 7)
     assert run(["run", "--seeds", str(seeds), "--out", "fresh"], tmp_path).returncode == 0
     again, fresh = tables(tmp_path / "out"), tables(tmp_path / "fresh")
     for name in TABLES:
