@@ -303,32 +303,33 @@ def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
             cached = cache.get_many(keys)
             todo = {p["doc_id"] for p, key in zip(parse_batch, keys) if key not in cached}
             stored = _stored_parses(table_path(out, "entities/parses"), todo) if todo else {}
-            new_items, rows = {}, []
-            for row, parse, key in zip(doc_batch, parse_batch, keys):
-                if parse["doc_id"] != row["doc_id"]:
-                    raise RuntimeError("entities/parses.parquet does not match clean/documents.parquet: "
-                                       "rerun the entities stage")
-                doc_mentions = []
-                if pending is not None and pending[0] == row["doc_id"]:
-                    doc_mentions = pending[1]
-                    pending = next(mention_groups, None)
-                _, layout = layout_of(row)
-                if key in cached:
-                    found = cached[key]
-                    summary.reused += 1
-                else:
-                    doc = Doc(nlp.vocab).from_bytes(stored[row["doc_id"]])
-                    found = quotes_of(doc, mentions_from_rows(doc_mentions, layout), min_confidence=min_confidence)
-                    summary.processed += 1
-                    if isinstance(found, str):
-                        _warn(f"{row['doc_id']}: {found}; its quotes are left out")
-                        summary.failed += 1
-                        found = []
+            with nlp.memory_zone():  # strings of the deserialised parses are freed per batch
+                new_items, rows = {}, []
+                for row, parse, key in zip(doc_batch, parse_batch, keys):
+                    if parse["doc_id"] != row["doc_id"]:
+                        raise RuntimeError("entities/parses.parquet does not match clean/documents.parquet: "
+                                           "rerun the entities stage")
+                    doc_mentions = []
+                    if pending is not None and pending[0] == row["doc_id"]:
+                        doc_mentions = pending[1]
+                        pending = next(mention_groups, None)
+                    _, layout = layout_of(row)
+                    if key in cached:
+                        found = cached[key]
+                        summary.reused += 1
                     else:
-                        new_items[key] = found
-                rows.extend(quote_rows(row["doc_id"], row["text"], layout, found))
-                summary.words += row["n_words"]
-                summary.documents += 1
+                        doc = Doc(nlp.vocab).from_bytes(stored[row["doc_id"]])
+                        found = quotes_of(doc, mentions_from_rows(doc_mentions, layout), min_confidence=min_confidence)
+                        summary.processed += 1
+                        if isinstance(found, str):
+                            _warn(f"{row['doc_id']}: {found}; its quotes are left out")
+                            summary.failed += 1
+                            found = []
+                        else:
+                            new_items[key] = found
+                    rows.extend(quote_rows(row["doc_id"], row["text"], layout, found))
+                    summary.words += row["n_words"]
+                    summary.documents += 1
             cache.put_many(new_items)
             quotes_out.write(rows)
     except BaseException:
