@@ -71,8 +71,8 @@ sup.speaker-tag.unattributed { background: #bbb; }
 mark.entity { border-radius: .3em; padding: 0 .2em; line-height: 1; color: inherit; }
 mark.entity .ent-label { font-size: .6rem; font-weight: 700; margin-left: .3em; text-transform: uppercase;
                          vertical-align: middle; }
-mark.speaker-mention { text-decoration: underline 2px #c0392b; text-underline-offset: .2em; background: none; }
-mark.entity.speaker-mention { text-decoration: underline 2px #c0392b; }
+mark.speaker-mention { text-decoration: underline 2px #c0392b; text-underline-offset: .25em; background: none;
+                       color: inherit; }
 .legend span { margin-right: 1rem; }
 """
 
@@ -116,25 +116,30 @@ def _speaker_tag(q: dict) -> str:
 
 
 def _mention_open(m: dict) -> str:
-    if m.get("speaker_only"):
-        return f'<mark class="speaker-mention" title="{_e("speaker: " + str(m.get("speaker") or NO_SPEAKER))}">'
     label = str(m.get("label") or "")
     colour = LABEL_COLOURS.get(label, OTHER_COLOUR)
-    cls = "entity speaker-mention" if m.get("speaker") else "entity"
     title = f"{label}: {m.get('canonical_name')}"
     if not _missing(m.get("entity_id")):
         title += f" ({m['entity_id']})"
-    return (f'<mark class="{cls}" data-label="{_e(label)}" data-entity-id="{_e(m.get("entity_id"))}" '
+    return (f'<mark class="entity" data-label="{_e(label)}" data-entity-id="{_e(m.get("entity_id"))}" '
             f'style="background: {colour}" title="{_e(title)}">')
 
 
-def _mention_label(m: dict) -> str:
-    if m.get("speaker_only"):
-        return ""
+def _mention_close(m: dict, at_end: bool) -> str:
+    if not at_end:
+        return "</mark>"
     label = str(m.get("label") or "")
     canonical = m.get("canonical_name")
     shown = label if _missing(canonical) or canonical == m.get("text") else f"{label} {canonical}"
-    return f'<span class="ent-label">{_e(shown)}</span>'
+    return f'<span class="ent-label">{_e(shown)}</span></mark>'
+
+
+def _speaker_open(s: dict) -> str:
+    return f'<mark class="speaker-mention" title="{_e("speaker: " + str(s.get("speaker") or NO_SPEAKER))}">'
+
+
+def _quote_close(q: dict, at_end: bool) -> str:
+    return "</mark>" + (_speaker_tag(q) if at_end else "")
 
 
 def _covering(spans: list[dict], a: int) -> dict | None:
@@ -144,43 +149,43 @@ def _covering(spans: list[dict], a: int) -> dict | None:
     return None
 
 
-def mark_up(text: str, quotes: Iterable[dict] = (), mentions: Iterable[dict] = ()) -> str:
-    """HTML of one field: escaped text, quotes as <mark class="quote"> followed by their speaker tag,
-    mentions (entities, and speaker mentions such as "he") as <mark> inside them.
+def mark_up(text: str, quotes: Iterable[dict] = (), mentions: Iterable[dict] = (),
+            speakers: Iterable[dict] = ()) -> str:
+    """HTML of one field: the escaped text with three layers of <mark>, outermost first:
 
-    quotes and mentions are rows of the quotes and mentions tables (start and end offsets into
-    `text`); mentions may also be {"start", "end", "speaker_only": True, "speaker": NAME}.
-    Overlapping spans are split so that the markup always nests.
+    - quotes (rows of the quotes table): <mark class="quote">, followed by the speaker's tag;
+    - speakers ({"start", "end", "speaker"}): the words naming a quote's speaker ("he", "the ambassador");
+    - mentions (rows of the mentions table): <mark class="entity"> with a displaCy-style type label.
+
+    Offsets are `start`/`end` into `text`. A span crossing a span of an outer layer is split
+    so that the markup always nests; tags and labels go on the last piece only.
     """
     n = len(text)
-    quotes = sorted((q for q in quotes if 0 <= q["start"] < q["end"] <= n), key=lambda q: (q["start"], -q["end"]))
-    mentions = sorted((m for m in mentions if 0 <= m["start"] < m["end"] <= n), key=lambda m: (m["start"], -m["end"]))
-    points = sorted({0, n, *(s[k] for s in (*quotes, *mentions) for k in ("start", "end"))})
+    layers = []
+    for spans, opener, closer in ((quotes, _quote_open, _quote_close),
+                                  (speakers, _speaker_open, lambda s, at_end: "</mark>"),
+                                  (mentions, _mention_open, _mention_close)):
+        kept = sorted((x for x in spans if 0 <= x["start"] < x["end"] <= n), key=lambda x: (x["start"], -x["end"]))
+        layers.append((kept, opener, closer))
+    points = sorted({0, n, *(x[k] for spans, _, _ in layers for x in spans for k in ("start", "end"))})
     out: list[str] = []
-    open_quote: dict | None = None
-    open_mention: dict | None = None
+    opened: list[dict | None] = [None] * len(layers)
     for a, b in zip(points, points[1:]):
-        quote, mention = _covering(quotes, a), _covering(mentions, a)
-        if open_mention is not None and (mention is not open_mention or quote is not open_quote):
-            out.append(_mention_label(open_mention) if open_mention["end"] == a else "")
-            out.append("</mark>")
-            open_mention = None
-        if quote is not open_quote:
-            if open_quote is not None:
-                out.append("</mark>")
-                if open_quote["end"] == a:
-                    out.append(_speaker_tag(open_quote))
-            open_quote = quote
-            if quote is not None:
-                out.append(_quote_open(quote))
-        if mention is not None and open_mention is None:
-            out.append(_mention_open(mention))
-            open_mention = mention
+        active = [_covering(spans, a) for spans, _, _ in layers]
+        changed = next((i for i in range(len(layers)) if active[i] is not opened[i]), None)
+        if changed is not None:
+            for i in reversed(range(changed, len(layers))):
+                if opened[i] is not None:
+                    out.append(layers[i][2](opened[i], opened[i]["end"] == a))
+                    opened[i] = None
+            for i in range(changed, len(layers)):
+                if active[i] is not None:
+                    out.append(layers[i][1](active[i]))
+                    opened[i] = active[i]
         out.append(_e(text[a:b]))
-    if open_mention is not None:
-        out.append(_mention_label(open_mention) + "</mark>")
-    if open_quote is not None:
-        out.append("</mark>" + _speaker_tag(open_quote))
+    for i in reversed(range(len(layers))):
+        if opened[i] is not None:
+            out.append(layers[i][2](opened[i], opened[i]["end"] == n))
     return "".join(out)
 
 
@@ -206,20 +211,16 @@ def _field_spans(rows: list[dict], field: str) -> list[dict]:
     return [r for r in rows if r.get("field") == field]
 
 
-def _speaker_spans(quotes: list[dict], mentions: list[dict]) -> tuple[set, list[dict]]:
-    """Entity mentions that are some quote's speaker mention, and speaker mentions that are no entity ("he")."""
-    by_place = {(m["field"], m["start"], m["end"]): m for m in mentions}
-    speaking, extra = set(), {}
+def _speaker_spans(quotes: list[dict]) -> list[dict]:
+    """The words naming each quote's speaker, once per place."""
+    spans = {}
     for q in quotes:
         if _missing(q.get("speaker_mention_start")) or _missing(q.get("speaker_mention_field")):
             continue
         key = (q["speaker_mention_field"], int(q["speaker_mention_start"]), int(q["speaker_mention_end"]))
-        if key in by_place:
-            speaking.add(key)
-        elif key not in extra:
-            extra[key] = {"field": key[0], "start": key[1], "end": key[2], "speaker_only": True,
-                          "speaker": None if _missing(q.get("speaker")) else q["speaker"]}
-    return speaking, list(extra.values())
+        spans.setdefault(key, {"field": key[0], "start": key[1], "end": key[2],
+                               "speaker": None if _missing(q.get("speaker")) else q["speaker"]})
+    return list(spans.values())
 
 
 LEGEND = ('<p class="legend meta"><span><mark class="quote">quote</mark><sup class="speaker-tag">speaker</sup></span>'
@@ -230,11 +231,11 @@ LEGEND = ('<p class="legend meta"><span><mark class="quote">quote</mark><sup cla
 
 def article_page(doc: dict, quotes: list[dict], mentions: list[dict]) -> str:
     """The HTML page of one article."""
-    speaking, extra = _speaker_spans(quotes, mentions)
-    marked = [{**m, "speaker": (m["field"], m["start"], m["end"]) in speaking} for m in mentions] + extra
+    speakers = _speaker_spans(quotes)
 
     def field(name: str) -> str:
-        return mark_up(doc.get(name) or "", _field_spans(quotes, name), _field_spans(marked, name))
+        return mark_up(doc.get(name) or "", _field_spans(quotes, name), _field_spans(mentions, name),
+                       _field_spans(speakers, name))
 
     meta = [f"<b>{_e(doc['doc_id'])}</b>"]
     for key, label in (("published", "published"), ("updated", "updated")):
@@ -255,14 +256,16 @@ def article_page(doc: dict, quotes: list[dict], mentions: list[dict]) -> str:
     )
     body = [
         '<p><a href="../index.html">&larr; all articles</a></p>',
+        LEGEND,
+        "<article>",
         f'<h1 class="headline">{field("headline") if doc.get("headline") else _e(headline)}</h1>',
         f'<p class="meta">{" · ".join(meta)}</p>',
     ]
     if doc.get("standfirst"):
         body.append(f'<p class="standfirst">{field("standfirst")}</p>')
     body += [
-        LEGEND,
         f'<div class="body">{field("text")}</div>',
+        "</article>",
         f"<h2>Quotes ({len(quotes)})</h2>",
         "<table class=\"quotes\"><tr><th class=\"num\">#</th><th>speaker</th><th>written as</th><th>kind</th>"
         f"<th>cue</th><th class=\"num\">confidence</th><th>quote</th></tr>{rows}</table>",
