@@ -68,7 +68,7 @@ def countries() -> Countries:
     data = pd.read_csv(Path(coco.__file__).with_name("country_data.tsv"), sep="\t", encoding="utf-8")
     data = data[data["obsolete"].isna()]
     members = set(data.loc[data["UNmember"].notna(), "ISO3"])
-    known = set(data["ISO3"])
+    regexes = {iso3: re.compile(rx, re.IGNORECASE) for rx, iso3 in zip(data["regex"], data["ISO3"])}
     names: dict[str, set[str]] = defaultdict(set)
     capitals: dict[str, set[str]] = defaultdict(set)
     demonyms: dict[str, set[str]] = defaultdict(set)
@@ -78,8 +78,8 @@ def countries() -> Countries:
             names[normal_key(name)].add(row.ISO3)
     for country in all_countries():
         code = (country.iso() or {}).get("alpha3")
-        if code not in known:
-            continue
+        if code not in regexes or not regexes[code].search(normal_key(country.name())):
+            continue  # not a country of country_converter's, or part of one (Wales)
         for name in [country.name(), *(country.alt_spellings() or [])]:
             if len(name) > 2:
                 names[normal_key(name)].add(code)
@@ -95,7 +95,7 @@ def countries() -> Countries:
         (names if row["kind"] == "name" else capitals)[normal_key(row["alias"])] = {row["iso3"]}
     return Countries(
         names=_unambiguous(names, members),
-        regexes=tuple((re.compile(f"(?:{rx})\\w*", re.IGNORECASE), iso3) for rx, iso3 in zip(data["regex"], data["ISO3"])),
+        regexes=tuple((rx, iso3) for iso3, rx in regexes.items()),
         short_names=dict(zip(data["ISO3"], data["name_short"])),
         capitals={k: v for k, v in _unambiguous(capitals, members).items() if k not in names},
         demonyms=_unambiguous(demonyms, members),
@@ -105,18 +105,17 @@ def countries() -> Countries:
 
 @functools.lru_cache(maxsize=4096)
 def country_code(name: str) -> str | None:
-    """ISO3 of a country or territory named by `name` (short, official or abbreviated), else None."""
+    """ISO3 of a country or territory named by `name` (short, official or abbreviated), else None.
+
+    A name is looked up among the libraries' names, then must match one of country_converter's
+    regular expressions as a whole ("U.S.", "DPRK"; not "Perugia", "LGBT", "the two Koreas").
+    """
     table = countries()
     key = normal_key(name)
     if key in table.names:
         return table.names[key]
     found = {code for rx, code in table.regexes if rx.fullmatch(key)}
-    if len(found) != 1:
-        return None
-    code = next(iter(found))
-    if key.endswith("s") and code == country_code(name[:-1]):
-        return None  # a plural ("the two Koreas") names no single country
-    return code
+    return found.pop() if len(found) == 1 else None
 
 
 @functools.lru_cache(maxsize=4096)
