@@ -9,8 +9,9 @@ from pathlib import Path
 
 import yaml
 
-from pipeline import __version__, io, stages
+from pipeline import __version__, io
 from pipeline.executors import EXECUTORS
+from pipeline.stages.common import StageSummary, table_path
 
 DEFAULT_PARAMS = {
     "clean": {"seeds": "seeds", "max_chars": 200_000},
@@ -40,17 +41,21 @@ def load_params(path: Path, section: str) -> dict:
     return params
 
 
-def _stage_clean(args: argparse.Namespace) -> stages.StageSummary:
+def _stage_clean(args: argparse.Namespace) -> StageSummary:
+    from pipeline.stages.clean import run_clean
+
     params = load_params(args.params, "clean")
     seeds = Path(args.seeds or params["seeds"])
     if not seeds.exists():
         raise UsageError(f"{seeds}: no such file or folder (give --seeds PATH)")
-    return stages.run_clean(seeds=seeds, out=args.out, max_chars=int(params["max_chars"]))
+    return run_clean(seeds=seeds, out=args.out, max_chars=int(params["max_chars"]))
 
 
-def _stage_entities(args: argparse.Namespace) -> stages.StageSummary:
+def _stage_entities(args: argparse.Namespace) -> StageSummary:
+    from pipeline.stages.entities import Parallelism, run_entities
+
     params = load_params(args.params, "entities")
-    parallelism = stages.Parallelism(
+    parallelism = Parallelism(
         executor=getattr(args, "executor", None) or params["executor"],
         workers=getattr(args, "workers", None) or int(params["workers"]),
         scheduler=getattr(args, "scheduler", None) or params["scheduler"],
@@ -61,20 +66,22 @@ def _stage_entities(args: argparse.Namespace) -> stages.StageSummary:
     # a whole-pipeline run finds the quotes in the same spaCy pass
     quotes_min_confidence = (float(load_params(args.params, "quotes")["min_confidence"])
                              if args.command in ("run", "evaluate") else None)
-    return stages.run_entities(out=args.out, keep_labels=list(params["keep_labels"]),
-                               batch_size=int(params["batch_size"]), parallelism=parallelism,
-                               quotes_min_confidence=quotes_min_confidence)
+    return run_entities(out=args.out, keep_labels=list(params["keep_labels"]),
+                        batch_size=int(params["batch_size"]), parallelism=parallelism,
+                        quotes_min_confidence=quotes_min_confidence)
 
 
-def _stage_quotes(args: argparse.Namespace) -> stages.StageSummary:
+def _stage_quotes(args: argparse.Namespace) -> StageSummary:
+    from pipeline.stages.quotes import run_quotes
+
     params = load_params(args.params, "quotes")
     _require(args.out, "entities/parses", "entities")
-    return stages.run_quotes(out=args.out, min_confidence=float(params["min_confidence"]))
+    return run_quotes(out=args.out, min_confidence=float(params["min_confidence"]))
 
 
 def _require(out: Path, table: str, stage: str) -> None:
-    if not stages.table_path(out, table).exists():
-        raise UsageError(f"{stages.table_path(out, table)} is missing: run the {stage} stage first "
+    if not table_path(out, table).exists():
+        raise UsageError(f"{table_path(out, table)} is missing: run the {stage} stage first "
                          f"(python -m pipeline {stage} --out {out})")
 
 
@@ -117,6 +124,7 @@ def _run_stages(args: argparse.Namespace, names: list[str]) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     """Run the pipeline on the gold articles, then score the quotes table against their annotations."""
     from pipeline import evaluate
+    from pipeline.stages.evaluation import evaluation_rows
 
     if not args.gold.is_file():
         raise UsageError(f"{args.gold}: no such gold file")
@@ -126,7 +134,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     if status:
         return status
     gold = evaluate.load_gold(args.gold)
-    predictions = stages.evaluation_rows(args.out, gold)
+    predictions = evaluation_rows(args.out, gold)
     kinds = args.kinds.split(",") if args.kinds else None
     errors: list[dict] = []
     result = {"local": evaluate.score(gold, predictions, kinds=kinds, errors=errors)}

@@ -29,6 +29,7 @@ class Lexicon:
     source_preps: frozenset[str]
     role_aliases: dict[str, str]
     relative_pronouns: frozenset[str]
+    role_gender: dict[str, str]
     given_names: dict[str, str]  # lower-cased given name -> "m" / "f"
 
 
@@ -56,6 +57,7 @@ def lexicon() -> Lexicon:
         source_preps=frozenset(data["source_preps"]),
         role_aliases=data.get("role_aliases", {}),
         relative_pronouns=frozenset(data.get("relative_pronouns", ())),
+        role_gender=data.get("role_gender", {}),
         given_names=_given_names(),
     )
 

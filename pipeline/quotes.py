@@ -368,6 +368,10 @@ def _resolve(ctx: _Context, tok: Token, state: dict) -> tuple[str, int, int, Men
                     person = ctx.person_with_role(r, tok.idx)
                     if person:
                         break
+        definite = any(c.dep_ in ("det", "poss") and c.lower_ in ("the", "this", "that") for c in tok.children)
+        if person is None and definite:
+            # "the New York businessman said": a definite description of the person in focus
+            person = _salient_person(ctx, tok, state, lex.role_gender.get(low), min_score=2.5)
         return text, start, end, person
     if low in lex.group_heads:
         for c in tok.children:
@@ -402,7 +406,12 @@ def _pronoun(ctx: _Context, tok: Token, state: dict) -> Mention | None:
         return last if last is not None and last.label != "PERSON" else None
     if kind != "PERSON":
         return None
-    gender = info.get("gender")
+    return _salient_person(ctx, tok, state, info.get("gender"))
+
+
+def _salient_person(ctx: _Context, tok: Token, state: dict, gender: str | None, *,
+                    min_score: float = -5.0) -> Mention | None:
+    last = state.get("last")
     pos = tok.idx
     para = ctx.para_of(pos)
     lo_char = ctx.paras[max(0, para - 2)][0]
@@ -444,32 +453,61 @@ def _pronoun(ctx: _Context, tok: Token, state: dict) -> Mention | None:
     if not scores:
         return None
     score, best = max(scores.values(), key=lambda x: x[0])
-    if score < -5:
+    if score < min_score:
         return None
-    if gender and best.entity_id not in ctx.gender:
-        ctx.gender[best.entity_id] = gender
     return best
 
 
 def _gender(ctx: _Context, m: Mention) -> str | None:
-    g = ctx.gender.get(m.entity_id)
-    if g is None:
-        first = (m.canonical_name or m.text).split()[0].lower().strip(".")
-        g = ctx.lex.given_names.get(first)
-        if g is not None:
-            ctx.gender[m.entity_id] = g
-    return g
+    return ctx.gender.get(m.entity_id)
 
 
-def _gender_from_titles(ctx: _Context) -> None:
-    for m in ctx.mentions:
-        if m.label != "PERSON":
-            continue
+_GENDERED = {"he": "m", "his": "m", "him": "m", "himself": "m", "she": "f", "her": "f", "hers": "f", "herself": "f"}
+
+
+def _genders(ctx: _Context) -> None:
+    """Gender of the people of the document, where the text shows it: a title (Mr., Mrs.),
+    else the pronouns that follow them as the only person of a sentence, else a given name."""
+    votes: dict[str, dict[str, int]] = {}
+    doc = ctx.doc
+    people = [m for m in ctx.mentions if m.label == "PERSON"]
+    for m in people:
         t = ctx._tok(m.start)
         if t > 0:
-            g = ctx.lex.gender_titles.get(ctx.doc[t - 1].lower_)
+            g = ctx.lex.gender_titles.get(doc[t - 1].lower_)
             if g:
                 ctx.gender.setdefault(m.entity_id, g)
+    for m in people:
+        if m.entity_id in ctx.gender:
+            continue
+        t = ctx._tok(m.end - 1)
+        sent = ctx.sent_of(t)
+        stop = ctx.sents[min(sent + 1, len(ctx.sents) - 1)][1]
+        para_end = ctx.paras[ctx.para_of(m.start)][1]
+        for k in range(t + 1, min(stop, t + 40, len(doc))):
+            tok = doc[k]
+            if tok.idx >= para_end:
+                break
+            other = ctx.mention_at(tok.idx, tok.idx + len(tok.text))
+            if other is not None and other.label == "PERSON" and other.entity_id != m.entity_id:
+                break  # another person in between: the pronoun could be theirs
+            if ctx.in_quote[k]:
+                continue
+            g = _GENDERED.get(tok.lower_)
+            if g and tok.dep_ in ("nsubj", "nsubjpass"):
+                v = votes.setdefault(m.entity_id, {"m": 0, "f": 0})
+                v[g] += 1
+                break
+    for m in people:  # given names before the text's own pronouns
+        if m.entity_id not in ctx.gender:
+            first = (m.canonical_name or m.text).split()[0].lower().strip(".")
+            g = ctx.lex.given_names.get(first)
+            if g is not None:
+                ctx.gender[m.entity_id] = g
+    for eid, v in votes.items():
+        win, lose = max(v.values()), min(v.values())
+        if eid not in ctx.gender and win >= 2 and win >= 3 * lose:
+            ctx.gender[eid] = "m" if v["m"] > v["f"] else "f"
 
 
 def _verb_after(ctx: _Context, span: QuotedSpan, hi: int) -> list[tuple[Token, str]]:
@@ -564,7 +602,13 @@ def _sentence_range(ctx: _Context, span: QuotedSpan) -> tuple[int, int]:
         inner = ctx.text[span.start:span.end].rstrip().rstrip(_CLOSING_MARKS + "\u2018")
         nxt = ctx.doc[s1]
         nxt_end = ctx.sents[ctx.sent_of(s1)][1]
-        cue_early = any(_is_cue(ctx, ctx.doc[k]) for k in range(s1, min(nxt_end, s1 + 5)))
+        cue_early = False
+        for k in range(s1, min(nxt_end, s1 + 12)):
+            if ctx.in_quote[k]:
+                break
+            if _is_cue(ctx, ctx.doc[k]):
+                cue_early = True
+                break
         if inner.endswith((",", "\u2014", "-")) or nxt.is_lower or (inner.endswith(("?", "!")) and (nxt_end - s1 <= 8 or cue_early)):
             s1 = nxt_end
     while s0 < qs and ctx.doc[s0].idx < ps:
@@ -596,8 +640,8 @@ def _adjacent_subject(ctx: _Context, verb: Token) -> Token | None:
         k -= 1
     inverted = k >= 0 and (ctx.in_quote[k] or doc[k].text in (",", "\u2014"))
     j = verb.i + 1
-    while j < len(doc) and j <= verb.i + 4 and doc[j].pos_ in ("DET", "ADJ", "NUM", "PROPN", "NOUN") \
-            and not ctx.in_quote[j]:
+    while j < len(doc) and j <= verb.i + 5 and (doc[j].pos_ in ("DET", "ADJ", "NUM", "PROPN", "NOUN")
+                                                 or doc[j].dep_ in ("amod", "compound")) and not ctx.in_quote[j]:
         c = candidate(doc[j]) if inverted else None
         if c is not None:
             return c
@@ -728,6 +772,10 @@ def _attribute(ctx: _Context, span: QuotedSpan, kind: str, state: dict) -> Attri
         if ct > 0:
             prev = ctx.doc[ct - 1]
             m = _speaker_type_ok(ctx.mention_at(prev.idx, prev.idx + len(prev.text)))
+            if m is None and ct - s_lo <= 12 and prev.text == ")":
+                # "Rep. Jane Roe (R-Ohio):" -- a name and its bracket before the colon
+                m = _speaker_type_ok(ctx.mention_at(max(ps, prev.idx - 30), prev.idx))
+                m = m if m is not None and ctx.text.find("(", m.end, prev.idx) >= 0 else None
             if m is not None:
                 return Attribution("colon", None, m.text, m.start, m.end, m)
             # "He then listed the qualities:", "As Professor Foner put it:" -> the lead-in's subject
@@ -806,7 +854,7 @@ def quotes(doc: Doc, mentions: Sequence[Mention], *, single_quotes: str = "auto"
     if not spans:
         return
     ctx = _Context(doc, mentions, spans)
-    _gender_from_titles(ctx)
+    _genders(ctx)
     state: dict = {}
     for span in spans:
         if _scare_or_title(ctx, span):
