@@ -136,6 +136,8 @@ def quoted_spans(text: str, *, single_quotes: str = "auto") -> Iterator[QuotedSp
             style = "single"
             pairs = [p for p in pairs if p[2] - p[1] > 1]
         for os_, oe, cs, ce in pairs:
+            if os_ > 0 and text[os_ - 1] == "=":
+                continue  # markup attribute (author="...") left in the text
             if cs > oe and text[oe:cs].strip():
                 yield QuotedSpan(oe, cs, os_, ce, False, style)
         if opener is not None and style == "double":

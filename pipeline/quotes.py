@@ -843,12 +843,14 @@ def _previous_sentence(ctx: _Context, span: QuotedSpan, lo: int, hi: int, state:
 
 
 def quotes(doc: Doc, mentions: Sequence[Mention], *, single_quotes: str = "auto",
-           keep_unattributed: bool = True) -> Iterator[Quote]:
+           keep_unattributed: bool = False) -> Iterator[Quote]:
     """Yield the quotes of `doc` with their speakers, in text order.
 
     single_quotes: "auto" (single marks are quotation marks in headline-like paragraphs and
     British-style texts), "always" or "never".
-    keep_unattributed: yield quotes no rule attributes (speaker None, rule "none").
+    keep_unattributed: also yield quoted text that no rule attributes (no reporting verb, no
+    lead-in, no speaker in context; rule "none"). Off by default: such text is mostly a
+    slogan, a sign, a title or a quotation the article does not present as anyone's words.
     """
     spans = list(quoted_spans(doc.text, single_quotes=single_quotes))
     if not spans:
