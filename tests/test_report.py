@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -242,7 +243,7 @@ def test_mark_up_escapes_and_nests():
 
 def test_hostile_article_in_the_browser(tmp_path):
     """Markup in an article's text and a javascript: URL stay text in the rendered page."""
-    from pipeline.api import analyse
+    from pipeline.api import TABLE_SCHEMAS, analyse
 
     text = ('The minister, Jane Doe, spoke in Paris. "<img src=x onerror=alert(1)> We will <b>never</b> give up," '
             'Doe said on Tuesday.')
@@ -252,9 +253,6 @@ def test_hostile_article_in_the_browser(tmp_path):
     out = tmp_path / "outputs"
     for name, table in report.TABLES.items():
         (out / table).parent.mkdir(parents=True, exist_ok=True)
-        import pyarrow as pa
-
-        from pipeline.api import TABLE_SCHEMAS
         pq.write_table(pa.Table.from_pandas(tables[name], schema=TABLE_SCHEMAS[name], preserve_index=False),
                        out / f"{table}.parquet")
     report.build_report(out)
