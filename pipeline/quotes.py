@@ -78,6 +78,7 @@ class _Context:
         self.sents = [(s.start, s.end) for s in doc.sents]
         self.sent_starts = [s for s, _ in self.sents]
         self.gender: dict[str, str] = {}
+        self.salience_cache: dict = {}
         self.roles = self._role_index()
 
     # --- lookups -------------------------------------------------------------------------
@@ -410,7 +411,14 @@ def _pronoun(ctx: _Context, tok: Token, state: dict) -> Mention | None:
 
 
 def _salient_person(ctx: _Context, tok: Token, state: dict, gender: str | None, *,
-                    min_score: float = -5.0) -> Mention | None:
+                    min_score: float = -5.0, depth: int = 0) -> Mention | None:
+    """The person in focus just before `tok`: scored over the people mentioned in its paragraph
+    and the two before (subjects, above all of reporting verbs, in the same or the previous
+    sentence; the current paragraph; the last speaker; recency), people of the other gender
+    excluded. A "he"/"she" subject on the way counts as the person it stands for."""
+    key = (tok.i, gender, min_score)
+    if key in ctx.salience_cache:
+        return ctx.salience_cache[key]
     last = state.get("last")
     pos = tok.idx
     para = ctx.para_of(pos)
@@ -418,14 +426,25 @@ def _salient_person(ctx: _Context, tok: Token, state: dict, gender: str | None, 
     my_sent = ctx.sent_of(tok.i)
     last_para = state.get("last_para")
     scores: dict[str, tuple[float, Mention]] = {}
+    candidates: list[tuple[Token, Mention]] = []
     i = bisect.bisect_left(ctx.m_starts, pos) - 1
     while i >= 0 and ctx.mentions[i].start >= lo_char:
         m = ctx.mentions[i]
         i -= 1
-        if m.label != "PERSON" or m.end > pos:
-            continue
-        mt = ctx._tok(m.start)
-        h = ctx.doc[ctx._tok(m.end - 1)]
+        if m.label == "PERSON" and m.end <= pos:
+            candidates.append((ctx.doc[ctx._tok(m.end - 1)], m))
+    if depth < 3:  # earlier "he"/"she" subjects stand for the person they resolve to
+        first = ctx._tok(lo_char)
+        for k in range(tok.i - 1, first - 1, -1):
+            p = ctx.doc[k]
+            g = _GENDERED.get(p.lower_)
+            if g and p.dep_ in ("nsubj", "nsubjpass") and not ctx.in_quote[k] and (gender is None or g == gender) \
+                    and p.lower_ in ("he", "she"):
+                ante = _salient_person(ctx, p, state, g, depth=depth + 1)
+                if ante is not None:
+                    candidates.append((p, ante))
+    for h, m in candidates:
+        mt = h.i
         sents_back = my_sent - ctx.sent_of(mt)
         score = -0.4 * sents_back
         subject = h.dep_ in ("nsubj", "nsubjpass") or (h.dep_ == "appos" and h.head.dep_ in ("nsubj", "nsubjpass"))
@@ -433,7 +452,9 @@ def _salient_person(ctx: _Context, tok: Token, state: dict, gender: str | None, 
             score += 3.0
         elif subject:
             score += 1.5
-        if ctx.para_of(m.start) == para:
+        if subject and _is_cue(ctx, h.head if h.dep_ != "appos" else h.head.head):
+            score += 1.0
+        if ctx.para_of(h.idx) == para:
             score += 1.0
         if ctx.in_quote[mt]:
             score -= 2.5
@@ -450,11 +471,12 @@ def _salient_person(ctx: _Context, tok: Token, state: dict, gender: str | None, 
         if gender and _gender(ctx, last) not in (None, gender):
             base -= 10
         scores[last.entity_id] = (base + bonus, prev[1] if prev else last)
-    if not scores:
-        return None
-    score, best = max(scores.values(), key=lambda x: x[0])
-    if score < min_score:
-        return None
+    best = None
+    if scores:
+        score, best = max(scores.values(), key=lambda x: x[0])
+        if score < min_score:
+            best = None
+    ctx.salience_cache[key] = best
     return best
 
 
