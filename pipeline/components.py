@@ -34,7 +34,8 @@ def fixed_entities(doc: Doc) -> list[Span]:
     become GPE with the ISO3 code as kb_id; demonyms stay NORP with their country's code.
     A capital tagged PERSON and no word of a person's full name is GPE.
     A word of a person's full name written alone ("Schiff" after "Adam Schiff") is PERSON,
-    whether the NER tagged it otherwise or not at all.
+    whether the NER tagged it otherwise or not at all. A relabelled span keeps the NER's
+    label as its span id (`Span.id_`).
     """
     spans = [span for ent in doc.ents if (span := trimmed(ent)) is not None
              and not entity_data.noise_pattern().fullmatch(span.text)]
@@ -45,15 +46,19 @@ def fixed_entities(doc: Doc) -> list[Span]:
             if _NAME_PAIR.fullmatch(span.text) and span.text not in name_words:
                 continue
             if span.text not in name_words and entity_data.capital_of(span.text):
-                span = Span(doc, span.start, span.end, label="GPE")  # "Kiev accused Moscow"
+                span = _relabelled(span, "GPE")  # "Kiev accused Moscow"
         elif span.label_ in COUNTRY_SOURCE_LABELS and all(word in name_words for word in span.text.split()):
-            span = Span(doc, span.start, span.end, label="PERSON")
+            span = _relabelled(span, "PERSON")
         elif span.label_ == "NORP" and (found := entity_data.demonym(span.text)):
-            span = Span(doc, span.start, span.end, label="NORP", kb_id=found[1])
+            span = _relabelled(span, "NORP", kb_id=found[1])
         elif span.label_ in COUNTRY_SOURCE_LABELS and (code := entity_data.country_code(span.text)):
-            span = Span(doc, span.start, span.end, label="GPE", kb_id=code)
+            span = _relabelled(span, "GPE", kb_id=code)
         fixed.append(span)
     return sorted(fixed + _lone_names(doc, fixed, name_words), key=lambda span: span.start)
+
+
+def _relabelled(span: Span, label: str, *, kb_id: str = "") -> Span:
+    return Span(span.doc, span.start, span.end, label=label, kb_id=kb_id, span_id=span.label_)
 
 
 def _lone_names(doc: Doc, spans: list[Span], name_words: set[str]) -> list[Span]:

@@ -50,7 +50,7 @@ def mentions(doc: Doc, *, keep_labels: Sequence[str] = DEFAULT_LABELS) -> Iterat
     Demonyms (NORP with a country) are kept with COUNTRY; other labels not mapped to
     PERSON, COUNTRY or ORGANIZATION are kept under their spaCy name when listed.
     """
-    drafts = [draft for ent in doc.ents if (draft := _draft(ent)) is not None]
+    drafts = [_draft(ent) for ent in doc.ents]
     people = _person_names([d for d in drafts if d.label == "PERSON"])
     organizations = _organization_names(doc, [d for d in drafts if d.label == "ORGANIZATION"])
     linked = [replace(d, canonical_name=people.get(d.start) or organizations.get(d.start) or d.canonical_name)
@@ -82,10 +82,13 @@ def entity_rows(mentions_by_doc: Iterable[tuple[str, Sequence[Mention]]]) -> lis
     ]
 
 
-def _draft(ent: Span) -> Mention | None:
-    """A mention of one span, linked to what the span alone tells (country, capital, demonym)."""
-    base = Mention(ent.start_char, ent.end_char, ent.text, LABELS.get(ent.label_, ent.label_), ent.label_,
-                   None, ent.text)
+def _draft(ent: Span) -> Mention:
+    """A mention of one span, linked to what the span alone tells (country, capital, demonym).
+
+    `spacy_label` is the NER's label, kept by `news_entity_rules` as the span id when it relabels.
+    """
+    base = Mention(ent.start_char, ent.end_char, ent.text, LABELS.get(ent.label_, ent.label_),
+                   ent.id_ or ent.label_, None, ent.text)
     if ent.label_ == "GPE" and ent.kb_id_:
         return replace(base, label="COUNTRY", canonical_name=entity_data.country_name(ent.kb_id_),
                        country_code=ent.kb_id_)

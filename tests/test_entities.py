@@ -82,6 +82,7 @@ def test_country_names_abbreviations_and_official_names_come_from_the_country_li
     assert countries == {"United States": "USA", "Democratic People's Republic of Korea": "PRK",
                          "DPRK": "PRK", "U.S.": "USA", "America": "USA", "North Korea": "PRK"}
     assert {m.entity_id for m in ms if m.country_code == "PRK"} == {"country:PRK"}
+    assert {m.spacy_label for m in ms if m.text == "DPRK"} == {"ORG"}  # the NER's label, fixed
 
 
 def test_a_demonym_links_to_its_country_in_its_own_column():
