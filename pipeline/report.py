@@ -25,8 +25,10 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 HELP = "write a browsable HTML report of the tables: OUT/report/index.html"
 DESCRIPTION = ("Write OUT/report/index.html (counts, top speakers, every article) and one page per article "
@@ -86,7 +88,8 @@ def _e(value: object) -> str:
 
 
 def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or value is pd.NaT
+    """None, NaN or NaT (pandas' missing values; the only values unequal to themselves)."""
+    return value is None or value != value
 
 
 # ---------------------------------------------------------------- marking up one field
@@ -204,6 +207,8 @@ def article_file(doc_id: str) -> str:
 
 
 def _date(value: object) -> str:
+    import pandas as pd
+
     return "" if _missing(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
 
 
@@ -274,6 +279,8 @@ def article_page(doc: dict, quotes: list[dict], mentions: list[dict]) -> str:
 
 
 def _speaker_table(quotes: pd.DataFrame, top: int) -> pd.DataFrame:
+    import pandas as pd
+
     said = quotes[quotes["speaker"].notna()]
     if said.empty:
         return pd.DataFrame({"speaker": pd.Series(dtype=object), "type": pd.Series(dtype=object),
@@ -325,6 +332,8 @@ def index_page(documents: pd.DataFrame, mentions: pd.DataFrame, entities: pd.Dat
 # ---------------------------------------------------------------- the report
 
 def load_tables(out: Path) -> dict[str, pd.DataFrame]:
+    import pandas as pd
+
     tables = {}
     for name, table in TABLES.items():
         path = Path(out) / f"{table}.parquet"
@@ -338,6 +347,8 @@ def load_tables(out: Path) -> dict[str, pd.DataFrame]:
 
 def quotes_per_day(documents: pd.DataFrame, quotes: pd.DataFrame) -> pd.DataFrame:
     """Articles and quotes per publication day (articles without a date are left out)."""
+    import pandas as pd
+
     dated = documents[documents["published"].notna()][["doc_id", "published"]]
     if dated.empty:
         return pd.DataFrame({"day": pd.Series(dtype=object), "articles": pd.Series(dtype="int64"),
@@ -351,6 +362,8 @@ def quotes_per_day(documents: pd.DataFrame, quotes: pd.DataFrame) -> pd.DataFram
 
 def build_report(out: Path, *, top: int = 20) -> dict:
     """Write OUT/report (index, article pages, plot CSVs, metrics.json); return the metrics."""
+    import pandas as pd
+
     out = Path(out)
     t = load_tables(out)
     documents, mentions, entities, quotes = t["documents"], t["mentions"], t["entities"], t["quotes"]
