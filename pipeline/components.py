@@ -10,6 +10,7 @@ from spacy.tokens import Doc, Span
 from pipeline import entity_data
 
 COUNTRY_SOURCE_LABELS = ("GPE", "ORG", "NORP", "LOC")
+NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP", "LOC")
 DETERMINERS = frozenset({"the", "a", "an"})
 _NAME_PAIR = re.compile(r"[A-Z][\w.]*-[A-Z][\w.]*")
 
@@ -29,7 +30,8 @@ def create_news_entity_rules(nlp: Language, name: str):
 def fixed_entities(doc: Doc) -> list[Span]:
     """The document's entities trimmed, relabelled, filtered and completed.
 
-    Determiners, trailing possessives and leading titles are trimmed; times, dates and
+    Determiners, trailing possessives, leading titles of people and leading lower-case words
+    of organisations ("federal") are trimmed; times, dates, all lower-case names ("un") and
     name pairs ("Xi-Trump") are dropped; GPE, ORG, NORP and LOC spans naming a country
     become GPE with the ISO3 code as kb_id; demonyms stay NORP with their country's code.
     A capital tagged PERSON and no word of a person's full name is GPE.
@@ -38,7 +40,8 @@ def fixed_entities(doc: Doc) -> list[Span]:
     label as its span id (`Span.id_`).
     """
     spans = [span for ent in doc.ents if (span := trimmed(ent)) is not None
-             and not entity_data.noise_pattern().fullmatch(span.text)]
+             and not entity_data.noise_pattern().fullmatch(span.text)
+             and (span.label_ not in NAME_LABELS or not span.text.islower())]
     name_words = {word for span in spans if span.label_ == "PERSON" and " " in span.text for word in span.text.split()}
     fixed = []
     for span in spans:
@@ -72,12 +75,16 @@ def _lone_names(doc: Doc, spans: list[Span], name_words: set[str]) -> list[Span]
 
 
 def trimmed(ent: Span) -> Span | None:
-    """The span without leading determiners, a trailing possessive and, for people, leading titles."""
+    """The span without leading determiners, a trailing possessive, a person's leading titles
+    and an organisation's leading lower-case words."""
     doc, start, end = ent.doc, ent.start, ent.end
     while start < end and doc[start].lower_ in DETERMINERS:
         start += 1
     while start < end and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct):
         end -= 1
+    if ent.label_ == "ORG":
+        while end - start > 1 and doc[start].is_lower:
+            start += 1
     if ent.label_ == "PERSON":
         titles = entity_data.title_words()
         while end - start > 1 and (doc[start].lower_.rstrip(".") in titles or doc[start].text == "-"):

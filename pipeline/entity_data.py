@@ -44,6 +44,7 @@ class Countries:
     """Name, capital and demonym tables keyed by `normal_key`, values ISO3."""
 
     names: dict[str, str]
+    name_words: frozenset[str]
     regexes: tuple[tuple[re.Pattern, str], ...]
     short_names: dict[str, str]
     capitals: dict[str, str]
@@ -95,6 +96,7 @@ def countries() -> Countries:
         (names if row["kind"] == "name" else capitals)[normal_key(row["alias"])] = {row["iso3"]}
     return Countries(
         names=_unambiguous(names, members),
+        name_words=frozenset(word for name in names for word in name.split()),
         regexes=tuple((rx, iso3) for iso3, rx in regexes.items()),
         short_names=dict(zip(data["ISO3"], data["name_short"])),
         capitals={k: v for k, v in _unambiguous(capitals, members).items() if k not in names},
@@ -108,12 +110,16 @@ def country_code(name: str) -> str | None:
     """ISO3 of a country or territory named by `name` (short, official or abbreviated), else None.
 
     A name is looked up among the libraries' names, then must match one of country_converter's
-    regular expressions as a whole ("U.S.", "DPRK"; not "Perugia", "LGBT", "the two Koreas").
+    regular expressions as a whole ("U.S.", "DPRK"; not "Perugia", "LGBT", "the two Koreas")
+    with only words that country names have (not "Bank of China").
     """
     table = countries()
     key = normal_key(name)
     if key in table.names:
         return table.names[key]
+    words = key.split()
+    if len(words) > 1 and not table.name_words.issuperset(words):
+        return None  # "Bank of China": a word no country name has
     found = {code for rx, code in table.regexes if rx.fullmatch(key)}
     return found.pop() if len(found) == 1 else None
 
@@ -142,6 +148,12 @@ def country_name(code: str) -> str:
 def title_words() -> frozenset[str]:
     """Lower-case words of titles and honorifics that stand before names (models/titles.csv)."""
     return frozenset(row["title"] for row in _csv("titles.csv"))
+
+
+@functools.lru_cache(maxsize=1)
+def honorifics() -> frozenset[str]:
+    """Courtesy titles ("mr", "ms", "dr"): the name after one is a surname."""
+    return frozenset(row["title"] for row in _csv("titles.csv") if row["kind"] == "honorific")
 
 
 @functools.lru_cache(maxsize=1)

@@ -30,6 +30,7 @@ class Lexicon:
     role_aliases: dict[str, str]
     relative_pronouns: frozenset[str]
     role_gender: dict[str, str]
+    work_nouns: frozenset[str]  # words that announce a title: the book "...", titled "..."
     given_names: dict[str, str]  # lower-cased given name -> "m" / "f"
 
 
@@ -58,6 +59,7 @@ def lexicon() -> Lexicon:
         role_aliases=data.get("role_aliases", {}),
         relative_pronouns=frozenset(data.get("relative_pronouns", ())),
         role_gender=data.get("role_gender", {}),
+        work_nouns=frozenset(data.get("work_nouns", ())),
         given_names=_given_names(),
     )
 

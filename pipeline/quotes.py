@@ -193,6 +193,8 @@ def _scare_or_title(ctx: _Context, span: QuotedSpan) -> bool:
     words = _words(inner)
     if not words:
         return True
+    if _names_a_work(ctx, span, words):
+        return True
     if len(words) > 3:
         return len(words) <= 8 and _is_title(words) and not inner.rstrip().endswith((".", "!", "?", ","))
     if len(words) >= 2 and _is_title(words) and not inner.rstrip().endswith(("!", "?")):
@@ -231,6 +233,25 @@ def _scare_or_title(ctx: _Context, span: QuotedSpan) -> bool:
     return True
 
 
+_BY_AUTHOR = re.compile(r"\s*,?\s*by\s+(?:[A-Z]|the\s+[A-Z])")
+
+
+def _names_a_work(ctx: _Context, span: QuotedSpan, words: list[str]) -> bool:
+    """Titles of works: "The Art of the Deal" by Donald Trump; the book "..."; titled "..."."""
+    if len(words) > 14:
+        return False
+    text = ctx.text
+    if _BY_AUTHOR.match(text, span.close_end) and _is_title(words) and len(words) >= 2:
+        return True
+    i = span.open_start - 1
+    while i >= 0 and text[i] in " \u00a0":
+        i -= 1
+    j = i
+    while j >= 0 and (text[j].isalpha() or text[j] == "-"):
+        j -= 1
+    return text[j + 1:i + 1].lower() in ctx.lex.work_nouns and _is_title(words)
+
+
 # --- attribution -------------------------------------------------------------------------------
 
 def _is_cue(ctx: _Context, tok: Token) -> str | None:
@@ -238,8 +259,13 @@ def _is_cue(ctx: _Context, tok: Token) -> str | None:
     if tok.lower_ == "according" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to":
         return "according"
     v = lex.verbs.get(tok.lower_)
-    if v is None or not (tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB")):
+    if v is None:
         return None
+    if not (tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB")):
+        # '"...," the editorial read.' -- mistagged as a noun, but the root right after a quote
+        doc = tok.doc
+        if not (tok.dep_ == "ROOT" and any(ctx.in_quote[k] for k in range(max(0, tok.i - 4), tok.i))):
+            return None
     if v.needs:
         if not any(c.dep_ == v.needs_dep and c.lower_ == v.needs for c in tok.children):
             return None
