@@ -1,0 +1,104 @@
+"""Stage 2, entities: one spaCy pass per document; mentions, entities and the stored parses out."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import __version__, io, schemas
+from pipeline.analysis import analyse
+from pipeline.executors import executor, map_in_chunks
+from pipeline.rows import layout_of, mention_rows, mentions_from_rows
+from pipeline.stages.common import (DOC_COLUMNS, StageSummary, code_version, digest, grouped_mentions,
+                                    progress_batches, quote_settings, table_path, warn)
+
+ENTITY_DATA = ["entity*", "gazetteer*", "titles*", "countries*"]
+
+
+@dataclass(frozen=True)
+class Parallelism:
+    """How the spaCy pass is spread: executor 'local' or 'dask', worker count, Dask scheduler address."""
+
+    executor: str = "local"
+    workers: int = 1
+    scheduler: str | None = None
+
+
+def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallelism: Parallelism = Parallelism(),
+                 quotes_min_confidence: float | None = None) -> StageSummary:
+    """Parse every document once; write mentions, entities and the parses the quote stage reads.
+
+    With `quotes_min_confidence` (whole-pipeline runs), the quotes are found in the same pass and
+    stored in the quote stage's cache, so that stage only writes its table.
+    """
+    from pipeline.entities import entity_rows
+    from pipeline.model import load_nlp, model_info
+
+    started = time.perf_counter()
+    summary = StageSummary("entities")
+    info = model_info(load_nlp())
+    version = code_version("entities", "components", "entity_data", "model", "fields", "analysis", "rows", "records",
+                           "stages/entities", data=ENTITY_DATA)
+    config = json.dumps({"keep_labels": sorted(keep_labels)}, sort_keys=True)
+    meta = {"pipeline_version": __version__, "stage": "entities", **info}
+    cache = io.ResultCache(Path(out) / "entities" / "cache.sqlite")
+    quote_cache = io.ResultCache(Path(out) / "quotes" / "cache.sqlite") if quotes_min_confidence is not None else None
+    quote_config = quote_settings(quotes_min_confidence) if quote_cache else None
+    mentions_out = io.TableWriter(table_path(out, "entities/mentions"), schemas.MENTIONS, meta)
+    parses_out = io.TableWriter(table_path(out, "entities/parses"), schemas.PARSES, meta)
+    keys_seen: set[str] = set()
+    workers = max(parallelism.workers, 1)
+    try:
+        docs_path = table_path(out, "clean/documents")
+        batches = io.iter_batches(docs_path, batch_size=batch_size * workers * 4, columns=DOC_COLUMNS)
+        with executor(parallelism.executor, workers=workers, scheduler=parallelism.scheduler) as pool:
+            for batch in progress_batches(batches, io.row_count(docs_path), "entities"):
+                items = [layout_of(row) for row in batch]
+                keys = [digest(row["content_hash"], config, info, version) for row in batch]
+                keys_seen.update(keys)
+                cached = cache.get_many(keys)
+                todo = [i for i, key in enumerate(keys) if key not in cached]
+                fresh = map_in_chunks(pool, analyse, [items[i] for i in todo], chunks=workers * 2, batch_size=batch_size,
+                                      keep_labels=tuple(keep_labels), min_confidence=quotes_min_confidence)
+                new_items = {keys[i]: (a.mentions, a.doc_bytes, a.sentence_starts) for i, a in zip(todo, fresh)}
+                cache.put_many(new_items)
+                if quote_cache is not None:
+                    quote_cache.put_many({digest(keys[i], *quote_config): a.quotes for i, a in zip(todo, fresh)
+                                          if isinstance(a.quotes, list)})
+                results = {**cached, **new_items}
+                rows, parses = [], []
+                for row, (_, layout), key in zip(batch, items, keys):
+                    found, doc_bytes, starts = results[key]
+                    if isinstance(found, str):
+                        warn(f"{row['doc_id']}: {found}; its mentions are left out")
+                        summary.failed += 1
+                        found = []
+                    rows.extend(mention_rows(row["doc_id"], row["text"], layout, starts, found))
+                    parses.append({"doc_id": row["doc_id"], "content_hash": row["content_hash"], "key": key,
+                                   "doc": doc_bytes})
+                    summary.words += row["n_words"]
+                mentions_out.write(rows)
+                parses_out.write(parses)
+                summary.documents += len(batch)
+                summary.reused += len(cached)
+                summary.processed += len(todo)
+    except BaseException:
+        mentions_out.abort()
+        parses_out.abort()
+        raise
+    finally:
+        if quote_cache is not None:
+            quote_cache.close()
+    mentions_out.commit()
+    parses_out.commit()
+    entities = entity_rows(
+        (doc_id, mentions_from_rows(rows, None)) for doc_id, rows in grouped_mentions(table_path(out, "entities/mentions"))
+    )
+    io.write_table(table_path(out, "entities/entities"), entities, schemas.ENTITIES, meta)
+    cache.keep_only(keys_seen)
+    cache.close()
+    summary.rows = {"mentions": mentions_out.rows, "entities": len(entities)}
+    summary.seconds = time.perf_counter() - started
+    return summary

@@ -1,0 +1,88 @@
+"""Stage 3, quotes: quotes and speakers from the stored parses (no second parse); the quotes table out."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from pipeline import __version__, io, schemas
+from pipeline.analysis import quotes_of
+from pipeline.rows import layout_of, mentions_from_rows, quote_rows
+from pipeline.stages.common import (DOC_COLUMNS, StageSummary, digest, grouped_mentions, quote_settings, table_path,
+                                    warn)
+
+
+def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
+    """Find the quotes of every document in its stored parse (no second parse); write the quotes table."""
+    from spacy.tokens import Doc
+
+    from pipeline.model import load_nlp, model_info
+
+    started = time.perf_counter()
+    summary = StageSummary("quotes")
+    nlp = load_nlp()
+    info = model_info(nlp)
+    config = quote_settings(min_confidence)
+    meta = {"pipeline_version": __version__, "stage": "quotes", **info}
+    cache = io.ResultCache(Path(out) / "quotes" / "cache.sqlite")
+    quotes_out = io.TableWriter(table_path(out, "quotes/quotes"), schemas.QUOTES, meta)
+    keys_seen: set[str] = set()
+    mention_groups = grouped_mentions(table_path(out, "entities/mentions"))
+    pending = next(mention_groups, None)
+    try:
+        docs = io.iter_batches(table_path(out, "clean/documents"), batch_size=256, columns=DOC_COLUMNS)
+        parses = io.iter_batches(table_path(out, "entities/parses"), batch_size=256, columns=["doc_id", "key"])
+        for doc_batch, parse_batch in zip(docs, parses):
+            keys = [digest(p["key"], *config) for p in parse_batch]
+            keys_seen.update(keys)
+            cached = cache.get_many(keys)
+            todo = {p["doc_id"] for p, key in zip(parse_batch, keys) if key not in cached}
+            stored = _stored_parses(table_path(out, "entities/parses"), todo) if todo else {}
+            with nlp.memory_zone():  # strings of the deserialised parses are freed per batch
+                new_items, rows = {}, []
+                for row, parse, key in zip(doc_batch, parse_batch, keys):
+                    if parse["doc_id"] != row["doc_id"]:
+                        raise RuntimeError("entities/parses.parquet does not match clean/documents.parquet: "
+                                           "rerun the entities stage")
+                    doc_mentions = []
+                    if pending is not None and pending[0] == row["doc_id"]:
+                        doc_mentions = pending[1]
+                        pending = next(mention_groups, None)
+                    _, layout = layout_of(row)
+                    if key in cached:
+                        found = cached[key]
+                        summary.reused += 1
+                    else:
+                        doc = Doc(nlp.vocab).from_bytes(stored[row["doc_id"]])
+                        found = quotes_of(doc, mentions_from_rows(doc_mentions, layout), min_confidence=min_confidence)
+                        summary.processed += 1
+                        if isinstance(found, str):
+                            warn(f"{row['doc_id']}: {found}; its quotes are left out")
+                            summary.failed += 1
+                            found = []
+                        else:
+                            new_items[key] = found
+                    rows.extend(quote_rows(row["doc_id"], row["text"], layout, found))
+                    summary.words += row["n_words"]
+                    summary.documents += 1
+            cache.put_many(new_items)
+            quotes_out.write(rows)
+    except BaseException:
+        quotes_out.abort()
+        cache.close()
+        raise
+    quotes_out.commit()
+    cache.keep_only(keys_seen)
+    cache.close()
+    summary.rows = {"quotes": quotes_out.rows}
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _stored_parses(path: Path, doc_ids: set[str]) -> dict[str, bytes]:
+    """The serialised parses of some documents (read only when they are not cached)."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path, columns=["doc_id", "doc"], filters=pc.field("doc_id").isin(sorted(doc_ids)))
+    return dict(zip(table.column("doc_id").to_pylist(), table.column("doc").to_pylist()))
