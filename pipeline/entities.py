@@ -105,6 +105,8 @@ def _draft(ent: Span) -> Mention:
 
 def _acts(span: Span) -> bool:
     """Whether a place name acts (subject, object, possessor of a non-place noun, agent)."""
+    if span.text.isupper():
+        return False  # a dateline: "WASHINGTON —"
     words = entity_data.metonymy_words()
     token = span.root
     while token.dep_ in ("conj", "appos") and token.head is not token:
@@ -133,8 +135,8 @@ def _person_names(people: list[Mention]) -> dict[int, str]:
 
     Names compare without case and apostrophe style ("WALLACE", "O'Neill"). A partial name
     resolves to a full name (`_resolve`); a longer name holding a full name written more often
-    ("Crooked Hillary Clinton" beside "Hillary Clinton", not "Bill de Blasio" beside "De Blasio")
-    is that name.
+    ("Crooked Hillary Clinton" beside "Hillary Clinton"; not "Bill de Blasio" beside "De Blasio",
+    nor "Ildefonso Guajardo Villarreal" beside "Mr. Guajardo Villarreal") is that name.
     """
     words = [tuple(entity_data.normal_key(m.text).split()) for m in people]
     full_at: dict[tuple[str, ...], list[int]] = defaultdict(list)
@@ -142,10 +144,12 @@ def _person_names(people: list[Mention]) -> dict[int, str]:
         if len(name) > 1:
             full_at[name].append(i)
     written = {name: people[at[0]].text for name, at in full_at.items()}
+    surnames = {words[i] for i, m in enumerate(people) if m.title and _honorific(m.title)}
     inner = {full: max(subs, key=lambda sub: len(full_at[sub]))
              for full in full_at
              if (subs := [sub for sub in full_at if len(sub) < len(full) and _within(sub, full)
-                          and len(full_at[sub]) > len(full_at[full]) and not _particle_start(sub, written[full])])}
+                          and len(full_at[sub]) > len(full_at[full]) and sub not in surnames
+                          and not _particle_start(sub, written[full])])}
     names = {}
     for i, name in enumerate(words):
         name = inner.get(name, name)
@@ -153,6 +157,10 @@ def _person_names(people: list[Mention]) -> dict[int, str]:
         best = _resolve(i, name, candidates, full_at, words) if candidates else name
         names[people[i].start] = written.get(best, people[i].text)
     return names
+
+
+def _honorific(title: str) -> bool:
+    return title.split()[-1].lower().rstrip(".") in entity_data.honorifics()
 
 
 def _particle_start(sub: tuple[str, ...], written: str) -> bool:
@@ -188,31 +196,33 @@ def _organization_names(doc: Doc, orgs: list[Mention]) -> dict[int, str]:
     gazetteer = entity_data.organizations()
     keys = [entity_data.normal_key(m.text) for m in orgs]
     families = {gazetteer.aliases[k].family for k in keys if k in gazetteer.aliases}
-    known = {}
+    known: dict[int, entity_data.Organization] = {}
     for m, key in zip(orgs, keys):
         org = gazetteer.aliases.get(key) or gazetteer.context_aliases.get(key)
         if org is not None and (key in gazetteer.aliases or org.family in families):
-            known[m.start] = org.canonical
-    names = {}
+            known[m.start] = org
+    names = {start: org.canonical for start, org in known.items()}
     for m, key in zip(orgs, keys):
         if m.start in known:
-            names[m.start] = known[m.start]
             continue
+        owners = [start for start, org in known.items() if org.anaphor == key and start < m.start]
         longer = [o for o in orgs if o.start != m.start and _shortens(m.text, o.text)]
-        if longer:
+        if owners:
+            names[m.start] = known[max(owners)].canonical  # "the Council"
+        elif longer:
             full = min(longer, key=lambda o: (o.start > m.start, abs(o.start - m.start)))
-            names[m.start] = known.get(full.start, full.text)
+            names[m.start] = names.get(full.start, full.text)
     return names
 
 
 def _shortens(short: str, full: str) -> bool:
-    """Whether `short` is an acronym of `full` or its last words ("Security Council")."""
+    """Whether `short` is an acronym of `full` or its last two or more words ("Tax Policy Center")."""
     letters = short.replace(".", "")
     if letters.isupper() and 1 < len(letters) <= 6 and " " not in short:
         initials = "".join(w[0] for w in full.replace("-", " ").split() if w[0].isupper())
         return initials == letters
     short_words, full_words = short.split(), full.split()
-    return len(short_words) < len(full_words) and full_words[-len(short_words):] == short_words
+    return 1 < len(short_words) < len(full_words) and full_words[-len(short_words):] == short_words
 
 
 def _anaphors(doc: Doc, linked: list[Mention]) -> list[Mention]:

@@ -42,7 +42,7 @@ from pipeline.records import Mention, Quote
 SPEAKER_LABELS = ("PERSON", "ORGANIZATION", "COUNTRY")
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 _CLOSING_MARKS = "\u201d\u2019\"'"
-_CONFIDENCE = {"cue": 0.9, "source_line": 0.85, "according_to": 0.9, "colon": 0.85, "clause_subject": 0.6,
+_CONFIDENCE = {"cue": 0.9, "source_line": 0.85, "transcript": 0.85, "according_to": 0.9, "colon": 0.85, "clause_subject": 0.6,
                "previous_sentence": 0.7, "continuation": 0.75, "none": 0.3}
 
 
@@ -771,21 +771,68 @@ def _glued(ctx: _Context, lo: int, hi: int) -> bool:
                for t in ctx.doc[max(0, lo - 1):min(len(ctx.doc), hi + 1)])
 
 
-def _dash_source(ctx: _Context, span: QuotedSpan) -> Attribution | None:
-    """A quote-only paragraph followed by a source line: '- Hillary Clinton.'"""
+def _name_line(ctx: _Context, para: int) -> Mention | None:
+    """A short paragraph that only names a person (with an age, a place, a title):
+    '- Hillary Clinton.', 'Maria Lopez, 34, Phoenix'."""
+    s, e = ctx.paras[para]
+    text = ctx.text[s:e]
+    dash = text[:1] in "-\u2014\u2013"
+    if len(text.split()) > (20 if dash else 14):
+        return None
+    lead = s + (1 if dash else 0)
+    while lead < e and ctx.text[lead] in " \u00a0":
+        lead += 1
+    m = ctx.mention_at(lead, min(e, lead + 3))
+    if m is None or m.label != "PERSON" or m.start > lead + 2:
+        return None
+    if not dash:  # a sentence about the person is not a name line
+        for t in ctx.doc[ctx._tok(s):ctx._tok(e - 1) + 1]:
+            if t.tag_ in ("VBD", "VBZ", "VBP", "MD") and not ctx.in_quote[t.i]:
+                return None
+    return m
+
+
+def _source_line(ctx: _Context, span: QuotedSpan) -> Attribution | None:
+    """A quote-only paragraph with its source on a line of its own, after or before it."""
     para = ctx.para_of(span.open_start)
-    if para + 1 >= len(ctx.paras):
-        return None
     ps, pe = ctx.paras[para]
-    if span.close_end < pe - 2:
+    if span.close_end < pe - 2 or span.open_start > ps + 2:
         return None
-    ns, ne = ctx.paras[para + 1]
-    if ctx.text[ns] not in "-\u2014\u2013" or ne - ns > 200:
-        return None
-    m = _speaker_type_ok(ctx.mention_at(ns, min(ne, ns + 60)))
+    for other in (para + 1, para - 1):
+        if 0 <= other < len(ctx.paras) and other >= 2:
+            m = _name_line(ctx, other)
+            if m is not None:
+                return Attribution("source_line", None, m.text, m.start, m.end, m)
+    return None
+
+
+_LABEL = re.compile(r"\s*([A-Z][A-Za-z.'\u2019-]+(?: [A-Z][A-Za-z.'\u2019-]+){0,2}):\s")
+
+
+def _transcript_label(ctx: _Context, span: QuotedSpan) -> Attribution | None:
+    """Transcripts: 'PENCE: ...' at the start of the quote, or 'PENCE: "..."' before it."""
+    text = ctx.text
+    m = _LABEL.match(text, span.start, min(span.end, span.start + 40))
     if m is None:
+        ps, _ = ctx.paras[ctx.para_of(span.open_start)]
+        lead = text[ps:span.open_start]
+        m2 = re.fullmatch(r"\s*([A-Z][A-Za-z.'\u2019-]+(?: [A-Z][A-Za-z.'\u2019-]+){0,2})\s*:\s*", lead)
+        if m2 is None:
+            return None
+        label, start = m2.group(1), ps + m2.start(1)
+    else:
+        label, start = m.group(1), m.start(1)
+    if label.upper() != label and " " not in label:
+        return None  # "Note:", "Update:" are not speakers; transcripts write the name in capitals
+    if label.lower() in ("q", "a", "note", "update", "editor's note", "video", "audio", "correction"):
         return None
-    return Attribution("source_line", None, m.text, m.start, m.end, m)
+    end = start + len(label)
+    who = ctx.mention_at(start, end)
+    if who is None or who.label not in SPEAKER_LABELS:
+        last = label.split()[-1].lower()
+        who = next((x for x in ctx.mentions if x.label == "PERSON" and x.start < start
+                    and (x.canonical_name or x.text).split()[-1].lower() == last), None)
+    return Attribution("transcript", None, label, start, end, who)
 
 
 def _attribute(ctx: _Context, span: QuotedSpan, kind: str, state: dict) -> Attribution:
@@ -799,7 +846,7 @@ def _attribute(ctx: _Context, span: QuotedSpan, kind: str, state: dict) -> Attri
         a = _text_cue(ctx, span, state)
         if a is not None:
             return a
-    a = _dash_source(ctx, span)
+    a = _transcript_label(ctx, span) or _source_line(ctx, span)
     if a is not None:
         return a
     text = ctx.text
