@@ -782,14 +782,17 @@ def _name_line(ctx: _Context, para: int) -> Mention | None:
     lead = s + (1 if dash else 0)
     while lead < e and ctx.text[lead] in " \u00a0":
         lead += 1
-    m = ctx.mention_at(lead, min(e, lead + 3))
-    if m is None or m.label != "PERSON" or m.start > lead + 2:
+    m = ctx.mention_at(lead, min(e, lead + 25))
+    if m is None or m.label != "PERSON" or len(ctx.text[lead:m.start].split()) > 2:
         return None
     if not dash:  # a sentence about the person is not a name line
         for t in ctx.doc[ctx._tok(s):ctx._tok(e - 1) + 1]:
             if t.tag_ in ("VBD", "VBZ", "VBP", "MD") and not ctx.in_quote[t.i]:
                 return None
     return m
+
+
+_DASH_NAME = re.compile(r"[-\u2014\u2013]\s*((?:[A-Z][\w.'\u2019-]*\s?){1,4})(?=[,.]|$)")
 
 
 def _source_line(ctx: _Context, span: QuotedSpan) -> Attribution | None:
@@ -803,6 +806,14 @@ def _source_line(ctx: _Context, span: QuotedSpan) -> Attribution | None:
             m = _name_line(ctx, other)
             if m is not None:
                 return Attribution("source_line", None, m.text, m.start, m.end, m)
+    if para + 1 < len(ctx.paras):  # '-Jane Doe, Ohio.' with a name the entity rules missed
+        ns, ne = ctx.paras[para + 1]
+        found = _DASH_NAME.match(ctx.text, ns, ne)
+        if found is not None and len(ctx.text[ns:ne].split()) <= 20:
+            name = found.group(1).strip()
+            start = found.start(1)
+            who = _speaker_type_ok(ctx.mention_at(start, start + len(name)))
+            return Attribution("source_line", None, name, start, start + len(name), who)
     return None
 
 
@@ -953,22 +964,23 @@ def quotes(doc: Doc, mentions: Sequence[Mention], *, single_quotes: str = "auto"
     ctx = _Context(doc, mentions, spans)
     _genders(ctx)
     state: dict = {}
+    found: list[tuple[QuotedSpan, str, Attribution]] = []
     for span in spans:
         if _scare_or_title(ctx, span):
             continue
         kind = _clause_kind(ctx, span, quote_kind(ctx.text, span))
         att = _attribute(ctx, span, kind, state)
-        if att.rule == "none" and not keep_unattributed:
-            continue
-        if att.rule == "none" and kind == "partial":
-            continue
-        who = att.speaker
         if att.mention_text:
             state["prev_att"] = att
             state["prev_para"] = ctx.para_of(span.open_start)
-        if who is not None:
-            state["last"] = who
+        if att.speaker is not None:
+            state["last"] = att.speaker
             state["last_para"] = ctx.para_of(span.open_start)
+        found.append((span, kind, att))
+    for span, kind, att in _share_within_chains(found):
+        if att.rule == "none" and (not keep_unattributed or kind == "partial"):
+            continue
+        who = att.speaker
         yield Quote(
             start=span.start, end=span.end, text=ctx.text[span.start:span.end], kind=kind,
             speaker_mention=att.mention_text, speaker_mention_start=att.mention_start,
@@ -979,3 +991,30 @@ def quotes(doc: Doc, mentions: Sequence[Mention], *, single_quotes: str = "auto"
             cue=att.cue, rule=att.rule,
             confidence=_CONFIDENCE[att.rule] * (1.0 if who is not None or att.rule == "none" else 0.8),
         )
+
+
+_DIRECT_RULES = ("cue", "according_to", "colon", "transcript", "source_line")
+
+
+def _share_within_chains(found: list[tuple[QuotedSpan, str, Attribution]]):
+    """The paragraphs of one multi-paragraph quote share one speaker: the one attributed at
+    its start, else the one named where it ends ("...," she said)."""
+    out, chain = [], []
+    for item in found:
+        chain.append(item)
+        if not item[0].open_ended:
+            out += _settle(chain)
+            chain = []
+    return out + _settle(chain)
+
+
+def _settle(chain: list[tuple[QuotedSpan, str, Attribution]]) -> list[tuple[QuotedSpan, str, Attribution]]:
+    if len(chain) < 2:
+        return chain
+    direct = [att for _, _, att in chain if att.rule in _DIRECT_RULES]
+    if not direct:
+        return chain
+    head = chain[0][2] if chain[0][2].rule in _DIRECT_RULES else direct[-1]
+    return [(span, kind, att if att.rule in _DIRECT_RULES else
+             Attribution("continuation", head.cue, head.mention_text, head.mention_start, head.mention_end, head.speaker))
+            for span, kind, att in chain]
