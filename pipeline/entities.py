@@ -216,13 +216,16 @@ def _organization_names(doc: Doc, orgs: list[Mention]) -> dict[int, str]:
 
 
 def _shortens(short: str, full: str) -> bool:
-    """Whether `short` is an acronym of `full` or its last two or more words ("Tax Policy Center")."""
+    """Whether `short` is an acronym of `full` or its last words ("Tax Policy Center"; one word
+    only of a name of three or more capitalised words: "Times" for "New York Times")."""
     letters = short.replace(".", "")
     if letters.isupper() and 1 < len(letters) <= 6 and " " not in short:
         initials = "".join(w[0] for w in full.replace("-", " ").split() if w[0].isupper())
         return initials == letters
     short_words, full_words = short.split(), full.split()
-    return 1 < len(short_words) < len(full_words) and full_words[-len(short_words):] == short_words
+    if len(short_words) == 1 and (len(full_words) < 3 or any(w.islower() for w in full_words)):
+        return False  # "House" is no "White House", "Justice" no "Association for Justice"
+    return len(short_words) < len(full_words) and full_words[-len(short_words):] == short_words
 
 
 def _anaphors(doc: Doc, linked: list[Mention]) -> list[Mention]:

@@ -308,6 +308,9 @@ def _subject(ctx: _Context, verb: Token, depth: int = 0) -> Token | None:
         if c.dep_ in _SUBJECTS and not ctx.in_quote[c.i]:
             if c.lower_ in ctx.lex.relative_pronouns and verb.dep_ == "relcl":
                 return verb.head
+            if 0 < depth < 4 and c.lower_ in ("it", "there", "this", "that", "which") and verb.head is not verb:
+                # "Pence said it takes time but added, '...'": past the embedded clause
+                return _subject(ctx, verb.head, depth + 1) or c
             return c
     if depth < 4 and verb.dep_ in ("conj", "xcomp", "advcl", "acl", "relcl", "ccomp", "pcomp", "prep", "pobj") \
             and verb.head is not verb:
