@@ -25,14 +25,19 @@ class UsageError(Exception):
     """A problem the user can fix (bad path, unreadable params): printed without a traceback."""
 
 
-def load_params(path: Path, section: str) -> dict:
-    """One stage's section of params.yaml, over the defaults (a missing file means defaults)."""
+def load_params(path: Path | None, section: str) -> dict:
+    """One stage's section of the parameters file over the defaults; without a file named, params.yaml if present."""
     params = dict(DEFAULT_PARAMS[section])
+    if path is not None and not path.is_file():
+        raise UsageError(f"{path}: no such parameters file")
+    path = path or Path("params.yaml")
     if path.exists():
         try:
             data = yaml.safe_load(path.read_text("utf-8")) or {}
         except yaml.YAMLError as error:
-            raise UsageError(f"{path}: not valid YAML: {error}") from None
+            mark = getattr(error, "problem_mark", None)
+            where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+            raise UsageError(f"{path}: not valid YAML{where}") from None
         given = data.get(section) or {}
         unknown = set(given) - set(params)
         if unknown:
@@ -89,12 +94,14 @@ STAGES = {"clean": _stage_clean, "entities": _stage_entities, "quotes": _stage_q
 
 
 def _write_run_metrics(out: Path) -> dict:
-    """outputs/metrics.json: every stage's summary of the last run, in one file."""
+    """DIR/metrics.json: every stage's summary of the last run, in one file."""
     metrics = {"pipeline_version": __version__}
     for name in STAGES:
         path = out / name / "metrics.json"
         if path.exists():
             metrics[name] = json.loads(path.read_text("utf-8"))
+    if len(metrics) == 1:
+        raise UsageError(f"no stage metrics under {out}: run the stages first")
     metrics["seconds"] = round(sum(m["seconds"] for m in metrics.values() if isinstance(m, dict)), 3)
     io.write_json(out / "metrics.json", metrics)
     return metrics
@@ -108,12 +115,15 @@ def _run_stages(args: argparse.Namespace, names: list[str]) -> int:
             print(summary.line(), file=sys.stderr)
             io.write_json(args.out / name / "metrics.json", summary.metrics())
             summaries.append(summary)
+            if name == "clean" and summary.rows.get("documents", 0) == 0:
+                break
         if len(names) > 1:
             _write_run_metrics(args.out)
     clean = next((s for s in summaries if s.stage == "clean"), None)
     if clean is not None:
         if clean.rows.get("documents", 0) == 0:
-            print("error: no article could be read; see the warnings above", file=sys.stderr)
+            print(f"error: no article could be read; see the warnings above and {args.out / 'clean/rejected.parquet'}",
+                  file=sys.stderr)
             return 1
         if args.strict and clean.rejected:
             print(f"error: {clean.rejected} input(s) rejected and --strict is set", file=sys.stderr)
@@ -156,63 +166,101 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipeline",
         description="News quote and entity pipeline: raw articles in, Parquet tables of clean documents, "
-                    "entities and attributed quotes out.",
+                    "canonical entities and attributed quotes out. `dvc repro` runs the same stages on seeds/.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
 
-    def common(sub: argparse.ArgumentParser, *, seeds: bool = False, workers: bool = False) -> None:
+    def common(sub: argparse.ArgumentParser, *, seeds: bool = False, workers: bool = False,
+               reads_out: bool = True) -> None:
         if seeds:
-            sub.add_argument("--seeds", type=Path, help="input file or folder of articles (.txt, .jsonl, .csv, "
-                                                        ".parquet); default: params.yaml clean.seeds")
-        sub.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
-        sub.add_argument("--params", type=Path, default=Path("params.yaml"),
-                         help="parameters file (default: params.yaml; defaults apply when missing)")
+            sub.add_argument("--seeds", type=Path, metavar="PATH",
+                             help="article file or folder (.txt page dumps; .jsonl, .csv, .parquet tables with a "
+                                  "'text' column); default: clean.seeds in params.yaml")
+        sub.add_argument("--out", type=Path, default=Path("outputs"), metavar="DIR",
+                         help="folder holding the pipeline's tables, read and written (default: outputs)"
+                         if reads_out else "folder the tables are written to (default: outputs)")
+        sub.add_argument("--params", type=Path, metavar="FILE",
+                         help="parameters file (default: params.yaml if present, else built-in defaults)")
         if workers:
-            sub.add_argument("--workers", type=int, help="worker processes for the spaCy pass (default: params.yaml "
-                                                         "entities.workers)")
-            sub.add_argument("--executor", choices=EXECUTORS, help="where the spaCy pass runs: local processes or "
-                                                                   "a Dask cluster (default: params.yaml)")
-            sub.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786; "
-                                                                    "without it --executor dask starts a local cluster")
-        sub.add_argument("--strict", action="store_true", help="exit non-zero when any input is rejected")
+            sub.add_argument("--workers", type=_positive, metavar="N",
+                             help="processes for the spaCy pass (default: entities.workers in params.yaml)")
+            sub.add_argument("--executor", choices=EXECUTORS,
+                             help="where the spaCy pass runs: local processes or a Dask cluster "
+                                  "(default: entities.executor in params.yaml)")
+            sub.add_argument("--scheduler", metavar="ADDRESS",
+                             help="Dask scheduler address, e.g. tcp://10.0.0.5:8786; without it "
+                                  "--executor dask starts a local cluster of --workers processes")
+        if seeds:
+            sub.add_argument("--strict", action="store_true", help="exit non-zero when any input is rejected")
 
-    run = commands.add_parser("run", help="run all stages (clean, entities, quotes) without DVC",
-                              description="Run clean, entities and quotes on a file or folder of articles.")
-    common(run, seeds=True, workers=True)
+    common(commands.add_parser("run", help="run all stages (clean, entities, quotes) without DVC",
+                               description="Run clean, entities and quotes on a file or folder of articles; "
+                                           "writes DIR/clean, DIR/entities, DIR/quotes and DIR/metrics.json."),
+           seeds=True, workers=True, reads_out=False)
     common(commands.add_parser("clean", help="stage 1: raw articles -> clean documents",
-                               description="Clean raw articles into outputs/clean/*.parquet."), seeds=True)
-    common(commands.add_parser("entities", help="stage 2: entity mentions and canonical entities",
-                               description="Find and canonicalise entities into outputs/entities/*.parquet."),
+                               description="Stage 1: clean raw articles into DIR/clean/documents.parquet, "
+                                           "removed_lines.parquet and rejected.parquet."),
+           seeds=True, reads_out=False)
+    common(commands.add_parser("entities", help="stage 2: clean documents -> entity mentions and canonical "
+                                                "entities (run clean first)",
+                               description="Stage 2: parse DIR/clean/documents.parquet once and write "
+                                           "DIR/entities/mentions.parquet and entities.parquet."),
            workers=True)
-    common(commands.add_parser("quotes", help="stage 3: direct quotes and their speakers",
-                               description="Extract attributed quotes into outputs/quotes/quotes.parquet."))
-    summary = commands.add_parser("summary", help="collect the stages' metrics into OUT/metrics.json",
-                                  description="Write OUT/metrics.json from each stage's OUT/STAGE/metrics.json.")
-    summary.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
+    common(commands.add_parser("quotes", help="stage 3: direct quotes and their speakers (run entities first)",
+                               description="Stage 3: find quotes and speakers in the entity stage's parses; "
+                                           "writes DIR/quotes/quotes.parquet."))
+    from pipeline import report
+
+    report.add_arguments(commands.add_parser("report", help=report.HELP, description=report.DESCRIPTION))
+    summary = commands.add_parser("summary", help="collect the stages' metrics into DIR/metrics.json",
+                                  description="Write DIR/metrics.json from each stage's DIR/STAGE/metrics.json.")
+    summary.add_argument("--out", type=Path, default=Path("outputs"), metavar="DIR",
+                         help="folder holding the pipeline's tables (default: outputs)")
     evaluate = commands.add_parser(
-        "evaluate", help="score quotes against a gold JSONL file",
-        description="Run the pipeline on the articles of a gold JSONL file (format: see README) and score the "
-                    "quotes table against its annotations: span P/R/F1, speaker accuracy, end-to-end F1.")
-    evaluate.add_argument("--gold", type=Path, required=True, help="gold JSONL file (one article per line)")
-    evaluate.add_argument("--out", type=Path, required=True, help="folder for the tables and evaluation.json")
-    evaluate.add_argument("--params", type=Path, default=Path("params.yaml"), help="parameters file")
-    evaluate.add_argument("--kinds", help="comma-separated gold quote kinds to score (default: all)")
-    evaluate.add_argument("--workers", type=int, help="worker processes for parsing")
+        "evaluate", help="run on an annotated sample and score the quotes against it",
+        description="Run the pipeline on the articles of a gold JSONL file (one article per line: id, text, "
+                    "quotes with start, end, speaker, kind; see README) and score the quotes table: span "
+                    "P/R/F1, speaker accuracy, end-to-end F1. Writes DIR/evaluation.json and "
+                    "DIR/evaluation_errors.jsonl.")
+    evaluate.add_argument("--gold", type=Path, required=True, metavar="FILE", help="gold JSONL file")
+    evaluate.add_argument("--out", type=Path, required=True, metavar="DIR",
+                          help="folder for the tables, evaluation.json and evaluation_errors.jsonl")
+    evaluate.add_argument("--params", type=Path, metavar="FILE",
+                          help="parameters file (default: params.yaml if present, else built-in defaults)")
+    evaluate.add_argument("--kinds", metavar="LIST",
+                          help="comma-separated gold quote kinds to score, as the gold file names them "
+                               "(e.g. direct or direct,mixed; default: all)")
+    evaluate.add_argument("--workers", type=_positive, metavar="N", help="processes for the spaCy pass")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
     try:
         if args.command == "run":
             return _run_stages(args, ["clean", "entities", "quotes"])
         if args.command == "evaluate":
             return _evaluate(args)
+        if args.command == "report":
+            from pipeline.report import report_command
+
+            return report_command(args)
         if args.command == "summary":
             _write_run_metrics(args.out)
             return 0

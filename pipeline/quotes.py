@@ -222,13 +222,14 @@ def _scare_or_title(ctx: _Context, span: QuotedSpan) -> bool:
             if h.pos_ in ("VERB", "AUX") or h.head is h:
                 break
             h = h.head
-        # "accusing X of trying to 'stoke confrontation'": up a chain of complements
-        for _ in range(6):
-            if h.dep_ not in ("xcomp", "pcomp", "prep", "pobj", "conj", "dobj") or h.head is h:
+        # inside reported speech: "accusing X of trying to 'stoke confrontation'",
+        # "said he expects an 'aggressive appeal'" -- a reporting verb up the tree
+        for _ in range(8):
+            if h.head is h:
                 break
             h = h.head
             v = lex.verbs.get(h.lower_)
-            if v and v.cls in ("speech", "describe") and h.pos_ == "VERB":
+            if v and v.cls in ("speech", "describe") and h.pos_ == "VERB" and not ctx.in_quote[h.i]:
                 return False
     return True
 
