@@ -67,6 +67,8 @@ def test_a_capital_as_a_place_is_no_country():
     assert not [m for m in found(text) if m.label == "COUNTRY"]
     places = found(text, keep_labels=("GPE",))
     assert [(m.text, m.label, m.metonym) for m in places] == [("Washington", "GPE", False)]
+    dateline = found("WASHINGTON — The president said on Monday that talks would resume.")
+    assert not [m for m in dateline if m.metonym]
 
 
 def test_cities_regions_and_states_are_no_countries():
@@ -83,6 +85,11 @@ def test_country_names_abbreviations_and_official_names_come_from_the_country_li
                          "DPRK": "PRK", "U.S.": "USA", "America": "USA", "North Korea": "PRK"}
     assert {m.entity_id for m in ms if m.country_code == "PRK"} == {"country:PRK"}
     assert {m.spacy_label for m in ms if m.text == "DPRK"} == {"ORG"}  # the NER's label, fixed
+
+
+def test_an_organisation_holding_a_country_name_is_no_country():
+    ms = found("The Bank of China raised rates, the central bank said.")
+    assert [(m.text, m.label) for m in ms] == [("Bank of China", "ORGANIZATION")]
 
 
 def test_a_demonym_links_to_its_country_in_its_own_column():
