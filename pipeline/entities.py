@@ -13,7 +13,8 @@ spans with their country's code. This module links each span to its canonical en
   out, then to the one last introduced before it.
 - ORGANIZATION: gazetteer names ("UN", "the Security Council" beside the UN), acronyms of
   an organisation named in full in the article, shortened names ("the Security Council" after
-  "UN Security Council"), and anaphoric nouns ("the council").
+  "UN Security Council"), and anaphoric nouns of a gazetteer organisation ("the council",
+  "the Council").
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
 
@@ -52,7 +53,7 @@ def mentions(doc: Doc, *, keep_labels: Sequence[str] = DEFAULT_LABELS) -> Iterat
     """
     drafts = [_draft(ent) for ent in doc.ents]
     people = _person_names([d for d in drafts if d.label == "PERSON"])
-    organizations = _organization_names(doc, [d for d in drafts if d.label == "ORGANIZATION"])
+    organizations = _organization_names([d for d in drafts if d.label == "ORGANIZATION"])
     linked = [replace(d, canonical_name=people.get(d.start) or organizations.get(d.start) or d.canonical_name)
               for d in drafts]
     linked += _anaphors(doc, linked)
@@ -191,7 +192,7 @@ def _resolve(i: int, name: tuple[str, ...], candidates: list[tuple[str, ...]],
     return min((full_at[c][0], c) for c in candidates)[1]
 
 
-def _organization_names(doc: Doc, orgs: list[Mention]) -> dict[int, str]:
+def _organization_names(orgs: list[Mention]) -> dict[int, str]:
     """Canonical name of each organisation mention by start offset."""
     gazetteer = entity_data.organizations()
     keys = [entity_data.normal_key(m.text) for m in orgs]
