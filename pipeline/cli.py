@@ -177,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipeline",
         description="News quote and entity pipeline: raw articles in, Parquet tables of clean documents, "
-                    "canonical entities and attributed quotes out. `dvc repro` runs the same stages on seeds/.",
+                    "canonical entities and attributed quotes out. `dvc repro` runs the same stages on seeds/ (and `python -m pipeline.report` the HTML report).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
@@ -221,9 +221,6 @@ def build_parser() -> argparse.ArgumentParser:
     common(commands.add_parser("quotes", help="stage 3: direct quotes and their speakers (run entities first)",
                                description="Stage 3: find quotes and speakers in the entity stage's parses; "
                                            "writes DIR/quotes/quotes.parquet."))
-    from pipeline import report
-
-    report.add_arguments(commands.add_parser("report", help=report.HELP, description=report.DESCRIPTION))
     summary = commands.add_parser("summary", help="collect the stages' metrics into DIR/metrics.json",
                                   description="Write DIR/metrics.json from each stage's DIR/STAGE/metrics.json.")
     summary.add_argument("--out", type=Path, default=Path("outputs"), metavar="DIR",
@@ -257,10 +254,6 @@ def main(argv: list[str] | None = None) -> int:
             return _run_stages(args, ["clean", "entities", "quotes"])
         if args.command == "evaluate":
             return _evaluate(args)
-        if args.command == "report":
-            from pipeline.report import report_command
-
-            return report_command(args)
         if args.command == "summary":
             _write_run_metrics(args.out)
             return 0

@@ -217,7 +217,7 @@ def _scare_or_title(ctx: _Context, span: QuotedSpan) -> bool:
             continue
         for _ in range(2):
             v = lex.verbs.get(h.lower_)
-            if v and v.cls in ("speech", "describe") and h.pos_ in ("VERB", "AUX"):
+            if v and v.cls in ("speech", "describe", "weak") and h.pos_ in ("VERB", "AUX"):
                 return False
             if h.pos_ in ("VERB", "AUX") or h.head is h:
                 break
@@ -229,7 +229,7 @@ def _scare_or_title(ctx: _Context, span: QuotedSpan) -> bool:
                 break
             h = h.head
             v = lex.verbs.get(h.lower_)
-            if v and v.cls in ("speech", "describe") and h.pos_ == "VERB" and not ctx.in_quote[h.i]:
+            if v and v.cls in ("speech", "describe", "weak") and h.pos_ == "VERB" and not ctx.in_quote[h.i]:
                 return False
     return True
 
@@ -579,7 +579,7 @@ def _verb_after(ctx: _Context, span: QuotedSpan, hi: int) -> list[tuple[Token, s
     return []
 
 
-def _best_cue(ctx: _Context, span: QuotedSpan, lo: int, hi: int) -> tuple[Token, str] | None:
+def _best_cue(ctx: _Context, span: QuotedSpan, lo: int, hi: int, kind: str = "full") -> tuple[Token, str] | None:
     cands = _cue_candidates(ctx, lo, hi)
     if not cands:
         cands = _verb_after(ctx, span, hi)
@@ -590,8 +590,21 @@ def _best_cue(ctx: _Context, span: QuotedSpan, lo: int, hi: int) -> tuple[Token,
     while i >= 0 and ctx.text[i] in " \t\u00a0":
         i -= 1
     after_colon = i >= 0 and ctx.text[i] == ":"
+    # the reporting verbs above the quote in the parse ("said he expects an 'aggressive appeal'")
+    first, last = ctx._tok(span.start), ctx._tok(max(span.start, span.end - 1))
+    ancestors: dict[int, int] = {}
+    for k in range(first, last + 1):
+        h, steps = ctx.doc[k], 0
+        while h.head is not h and steps < 10:
+            h, steps = h.head, steps + 1
+            if not first <= h.i <= last:
+                ancestors[h.i] = min(steps, ancestors.get(h.i, 99))
     best, best_score = None, 1e9
     for tok, lemma in cands:
+        verb = ctx.lex.verbs.get(tok.lower_)
+        above = tok.i in ancestors
+        if verb is not None and verb.cls == "weak" and not above and lemma:
+            continue  # "shared", "found", "posted": reporting verbs only when the quote is their object
         if tok.i < qs:
             dist = qs - tok.i
             between = range(tok.i + 1, qs)
@@ -608,10 +621,8 @@ def _best_cue(ctx: _Context, span: QuotedSpan, lo: int, hi: int) -> tuple[Token,
             dist += 10
         if _subject(ctx, tok) is None and _adjacent_subject(ctx, tok) is None:
             dist += 8
-        # the quote sits in the verb's subtree
-        head = ctx.doc[qs + 1] if qs + 1 < len(ctx.doc) else ctx.doc[qs]
-        if head.is_ancestor(tok) is False and tok.is_ancestor(head):
-            dist -= 3
+        if above:  # the quote sits in the verb's subtree
+            dist -= 3 if kind == "full" else 20 - ancestors[tok.i]
         if dist < best_score:
             best, best_score = (tok, lemma), dist
     return best
@@ -852,7 +863,7 @@ def _transcript_label(ctx: _Context, span: QuotedSpan) -> Attribution | None:
 
 def _attribute(ctx: _Context, span: QuotedSpan, kind: str, state: dict) -> Attribution:
     lo, hi = _sentence_range(ctx, span)
-    found = _best_cue(ctx, span, lo, hi)
+    found = _best_cue(ctx, span, lo, hi, kind)
     if found is not None:
         a = _from_cue(ctx, *found, "cue", state)
         if a is not None:

@@ -22,6 +22,7 @@ import json
 import re
 import shutil
 import sys
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -367,11 +368,10 @@ def build_report(out: Path, *, top: int = 20) -> dict:
     out = Path(out)
     t = load_tables(out)
     documents, mentions, entities, quotes = t["documents"], t["mentions"], t["entities"], t["quotes"]
-    report = out / "report"
+    final = out / "report"
+    report = Path(tempfile.mkdtemp(prefix=".report.", dir=out))  # swapped in when complete
     articles_dir = report / "articles"
-    if articles_dir.exists():
-        shutil.rmtree(articles_dir)
-    articles_dir.mkdir(parents=True)
+    articles_dir.mkdir()
 
     quote_rows: dict[str, list[dict]] = defaultdict(list)
     for row in quotes.sort_values(["doc_id", "field", "start"]).to_dict("records"):
@@ -397,7 +397,21 @@ def build_report(out: Path, *, top: int = 20) -> dict:
     speakers[["speaker", "type", "quotes", "articles"]].to_csv(report / "quotes_per_speaker.csv", index=False)
     quotes_per_day(documents, quotes).to_csv(report / "quotes_per_day.csv", index=False)
     (report / "metrics.json").write_text(json.dumps(counts, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    report.chmod(0o755)
+    _replace_folder(report, final)
     return counts
+
+
+def _replace_folder(new: Path, final: Path) -> None:
+    """Put a complete folder in place of the old one: readers see the old report or the new, never half of one."""
+    old = final.with_name(f".{final.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if final.exists():
+        final.rename(old)
+    new.rename(final)
+    if old.exists():
+        shutil.rmtree(old)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
