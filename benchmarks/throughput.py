@@ -79,7 +79,7 @@ def main() -> None:
                     out = tmp / f"out-{n}-{workers}-{round_no}"
                     runs.append((f"pipeline, {workers} worker(s)",
                                  [sys.executable, "-m", "pipeline", "run", "--seeds", str(path), "--out", str(out),
-                                  "--workers", str(workers), "--params", str(tmp / "defaults.yaml")]))
+                                  "--workers", str(workers)]))
                 for name, command in runs:
                     results.setdefault(name, []).append(timed(command))
             print(f"\n{n} articles, {words:,} words, best of {args.rounds} alternated rounds")
