@@ -136,7 +136,7 @@ def quoted_spans(text: str, *, single_quotes: str = "auto") -> Iterator[QuotedSp
             style = "single"
             pairs = [p for p in pairs if p[2] - p[1] > 1]
         for os_, oe, cs, ce in pairs:
-            if os_ > 0 and text[os_ - 1] == "=":
+            if (os_ > 0 and text[os_ - 1] == "=") or text[oe:cs].rstrip().endswith("="):
                 continue  # markup attribute (author="...") left in the text
             if cs > oe and text[oe:cs].strip():
                 yield QuotedSpan(oe, cs, os_, ce, False, style)

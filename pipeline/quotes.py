@@ -995,6 +995,8 @@ def quotes(doc: Doc, mentions: Sequence[Mention], *, single_quotes: str = "auto"
     for span, kind, att in _share_within_chains(found):
         if att.rule == "none" and (not keep_unattributed or kind == "partial"):
             continue
+        if kind == "partial" and att.mention_text is None and len(_words(ctx.text[span.start:span.end])) <= 3:
+            continue  # a word or two in quotes that nobody is said to have said
         who = att.speaker
         yield Quote(
             start=span.start, end=span.end, text=ctx.text[span.start:span.end], kind=kind,
