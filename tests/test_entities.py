@@ -184,3 +184,11 @@ def test_seed_titles_and_metonyms(seed_mentions):
 def test_seed_nothing_listed_as_noise_is_an_entity(seed_gold, seed_mentions):
     texts = {m.text for m in seed_mentions}
     assert not texts & set(seed_gold["entities"]["must_not_be_entities"])
+
+
+def test_entity_ids_are_the_same_in_every_article_and_every_run():
+    first = found("President Donald Trump met Kim Jong-un in Singapore.")
+    second = found("Mr Trump spoke. Donald Trump later left Singapore.")
+    ids = {m.entity_id for ms in (first, second) for m in ms if m.canonical_name == "Donald Trump"}
+    assert ids == {entity_id("PERSON", "Donald Trump")} == {"person:ab8737d9e46f"}
+    assert {m.entity_id for ms in (first, second) for m in ms if m.text == "Singapore"} == {"country:SGP"}
