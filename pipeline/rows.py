@@ -34,7 +34,7 @@ def mention_rows(doc_id: str, body: str, layout: Layout, sentence_starts: list[i
             "field": field_name, "start": start, "end": end,
             "text": m.text, "label": m.label, "spacy_label": m.spacy_label,
             "entity_id": m.entity_id, "canonical_name": m.canonical_name,
-            "country_code": m.country_code, "demonym_of": m.demonym_of, "metonym": m.metonym,
+            "country_code": m.country_code, "demonym_of": m.demonym_of, "metonym": m.metonym, "title": m.title,
             "paragraph": paragraph_index(body, field_name, start),
             "sentence": bisect.bisect_right(sentence_starts, m.start) - 1,
         })
@@ -46,7 +46,8 @@ def mentions_from_rows(rows: Iterable[dict], layout: Layout | None) -> list[Ment
     base = {name: start for name, start, _ in layout.spans} if layout else {}
     return [
         Mention(base.get(r["field"], 0) + r["start"], base.get(r["field"], 0) + r["end"], r["text"], r["label"],
-                r["spacy_label"], r["entity_id"], r["canonical_name"], r["country_code"], r["demonym_of"], r["metonym"])
+                r["spacy_label"], r["entity_id"], r["canonical_name"], r["country_code"], r["demonym_of"], r["metonym"],
+                r["title"])
         for r in rows
     ]
 

@@ -63,6 +63,7 @@ MENTIONS = _schema("mentions", "Entity mentions, each tied to its canonical enti
     ("country_code", pa.string(), "ISO 3166-1 alpha-3 code for countries"),
     ("demonym_of", pa.string(), "ISO 3166-1 alpha-3 code of the country a demonym refers to"),
     ("metonym", pa.bool_(), "A capital standing for its government ('Pyongyang accuses')"),
+    ("title", pa.string(), "Title or honorific written before a person's name ('Ambassador', 'Mr'), stripped from text"),
     ("paragraph", pa.int32(), "0-based body paragraph, -1 in headline or standfirst"),
     ("sentence", pa.int32(), "0-based sentence index within the document"),
 ])
