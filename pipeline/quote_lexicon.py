@@ -14,8 +14,9 @@ MODELS = Path(__file__).resolve().parent.parent / "models"
 class SpeechVerb:
     lemma: str
     cls: str  # "speech", "describe" (call X "..."), "belief" (think, believe)
-    needs: str | None = None  # a word the verb needs to report speech ("point out", "go on", "put it")
-    needs_dep: str = "prt"  # the dependency of that word
+    # words the verb needs (any one of them) to report speech, with their dependency:
+    # "point out" / "point to", "go on", "put it"
+    needs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,8 @@ def lexicon() -> Lexicon:
             if not line.strip():
                 continue
             rec = json.loads(line)
-            verb = SpeechVerb(rec["lemma"], rec.get("class", "speech"), rec.get("needs"), rec.get("needs_dep", "prt"))
+            verb = SpeechVerb(rec["lemma"], rec.get("class", "speech"),
+                                tuple((n["word"], n["dep"]) for n in rec.get("needs", ())))
             for form in rec["forms"]:
                 verbs.setdefault(form.lower(), verb)
     with open(MODELS / "quote_lexicon.json", encoding="utf-8") as f:

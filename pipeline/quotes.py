@@ -210,26 +210,27 @@ def _scare_or_title(ctx: _Context, span: QuotedSpan) -> bool:
     for i in inside:
         h = doc[i].head
         steps = 0
-        while ctx.in_quote[h.i] and h.i in inside and steps < 4 and h.head is not h:
+        while ctx.in_quote[h.i] and h.i in inside and steps < 4 and h.head.i != h.i:
             h = h.head
             steps += 1
         if h.i in inside:
             continue
         for _ in range(2):
             v = lex.verbs.get(h.lower_)
-            if v and v.cls in ("speech", "describe", "weak") and h.pos_ in ("VERB", "AUX"):
+            if v and v.cls in ("speech", "describe", "weak") and h.pos_ in ("VERB", "AUX") and _is_cue(ctx, h):
                 return False
-            if h.pos_ in ("VERB", "AUX") or h.head is h:
+            if h.pos_ in ("VERB", "AUX") or h.head.i == h.i:
                 break
             h = h.head
         # inside reported speech: "accusing X of trying to 'stoke confrontation'",
         # "said he expects an 'aggressive appeal'" -- a reporting verb up the tree
         for _ in range(8):
-            if h.head is h:
+            if h.head.i == h.i:
                 break
             h = h.head
             v = lex.verbs.get(h.lower_)
-            if v and v.cls in ("speech", "describe", "weak") and h.pos_ == "VERB" and not ctx.in_quote[h.i]:
+            if v and v.cls in ("speech", "describe", "weak") and h.pos_ == "VERB" and not ctx.in_quote[h.i] \
+                    and _is_cue(ctx, h):
                 return False
     return True
 
@@ -268,7 +269,7 @@ def _is_cue(ctx: _Context, tok: Token) -> str | None:
         if not (tok.dep_ == "ROOT" and any(ctx.in_quote[k] for k in range(max(0, tok.i - 4), tok.i))):
             return None
     if v.needs:
-        if not any(c.dep_ == v.needs_dep and c.lower_ == v.needs for c in tok.children):
+        if not any((c.lower_, c.dep_) in v.needs for c in tok.children):
             return None
     return v.lemma
 
@@ -309,12 +310,12 @@ def _subject(ctx: _Context, verb: Token, depth: int = 0) -> Token | None:
         if c.dep_ in _SUBJECTS and not ctx.in_quote[c.i]:
             if c.lower_ in ctx.lex.relative_pronouns and verb.dep_ == "relcl":
                 return verb.head
-            if 0 < depth < 4 and c.lower_ in ("it", "there", "this", "that", "which") and verb.head is not verb:
+            if 0 < depth < 4 and c.lower_ in ("it", "there", "this", "that", "which") and verb.head.i != verb.i:
                 # "Pence said it takes time but added, '...'": past the embedded clause
                 return _subject(ctx, verb.head, depth + 1) or c
             return c
     if depth < 4 and verb.dep_ in ("conj", "xcomp", "advcl", "acl", "relcl", "ccomp", "pcomp", "prep", "pobj") \
-            and verb.head is not verb:
+            and verb.head.i != verb.i:
         head = verb.head
         if verb.dep_ in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN"):
             lex = ctx.lex
@@ -324,7 +325,7 @@ def _subject(ctx: _Context, verb: Token, depth: int = 0) -> Token | None:
             if speakerlike or verb.dep_ == "relcl":
                 return head
             # "adopted a resolution by consensus condemning ...": the governing clause's subject
-            while head.dep_ in ("pobj", "prep", "dobj", "npadvmod") and head.head is not head:
+            while head.dep_ in ("pobj", "prep", "dobj", "npadvmod") and head.head.i != head.i:
                 head = head.head
                 if head.pos_ in ("VERB", "AUX"):
                     return _subject(ctx, head, depth + 1)
@@ -440,6 +441,11 @@ def _pronoun(ctx: _Context, tok: Token, state: dict) -> Mention | None:
     return _salient_person(ctx, tok, state, info.get("gender"))
 
 
+# salience weights (set on PolNeAR train: he/she speakers against the corpus's resolved names)
+W = {"recency": 0.4, "subj_near": 6.0, "subj_far": 0.5, "subj_cue": 1.0, "same_para": 1.0, "in_quote": 2.5,
+     "last_near": 1.0, "last_far": 0.0}
+
+
 def _salient_person(ctx: _Context, tok: Token, state: dict, gender: str | None, *,
                     min_score: float = -5.0, depth: int = 0) -> Mention | None:
     """The person in focus just before `tok`: scored over the people mentioned in its paragraph
@@ -476,18 +482,18 @@ def _salient_person(ctx: _Context, tok: Token, state: dict, gender: str | None, 
     for h, m in candidates:
         mt = h.i
         sents_back = my_sent - ctx.sent_of(mt)
-        score = -0.4 * sents_back
+        score = -W["recency"] * sents_back
         subject = h.dep_ in ("nsubj", "nsubjpass") or (h.dep_ == "appos" and h.head.dep_ in ("nsubj", "nsubjpass"))
         if sents_back <= 1 and subject:
-            score += 3.0
+            score += W["subj_near"]
         elif subject:
-            score += 1.5
+            score += W["subj_far"]
         if subject and _is_cue(ctx, h.head if h.dep_ != "appos" else h.head.head):
-            score += 1.0
+            score += W["subj_cue"]
         if ctx.para_of(h.idx) == para:
-            score += 1.0
+            score += W["same_para"]
         if ctx.in_quote[mt]:
-            score -= 2.5
+            score -= W["in_quote"]
         if sents_back == 0 and h.dep_ in ("dobj", "pobj", "dative", "poss"):
             score -= 1.0
         if gender and _gender(ctx, m) not in (None, gender):
@@ -495,7 +501,7 @@ def _salient_person(ctx: _Context, tok: Token, state: dict, gender: str | None, 
         if m.entity_id not in scores or scores[m.entity_id][0] < score:
             scores[m.entity_id] = (score, m)
     if last is not None and last.label == "PERSON" and last_para is not None and para - last_para <= 2:
-        bonus = 2.0 if last_para == para or para - last_para == 1 else 1.0
+        bonus = W["last_near"] if last_para == para or para - last_para == 1 else W["last_far"]
         prev = scores.get(last.entity_id)
         base = prev[0] if prev else -1.0
         if gender and _gender(ctx, last) not in (None, gender):
@@ -595,7 +601,7 @@ def _best_cue(ctx: _Context, span: QuotedSpan, lo: int, hi: int, kind: str = "fu
     ancestors: dict[int, int] = {}
     for k in range(first, last + 1):
         h, steps = ctx.doc[k], 0
-        while h.head is not h and steps < 10:
+        while h.head.i != h.i and steps < 10:
             h, steps = h.head, steps + 1
             if not first <= h.i <= last:
                 ancestors[h.i] = min(steps, ancestors.get(h.i, 99))
@@ -635,7 +641,7 @@ def _clause_subject(ctx: _Context, span: QuotedSpan) -> tuple[Token, Token] | No
     for i in range(first, last + 1):
         h = ctx.doc[i]
         steps = 0
-        while h.i >= first and h.i <= last and h.head is not h and steps < 6:
+        while h.i >= first and h.i <= last and h.head.i != h.i and steps < 6:
             h = h.head
             steps += 1
         if first <= h.i <= last:
@@ -645,7 +651,7 @@ def _clause_subject(ctx: _Context, span: QuotedSpan) -> tuple[Token, Token] | No
                 s = _subject(ctx, h)
                 if s is not None:
                     return h, s
-            if h.head is h:
+            if h.head.i == h.i:
                 break
             h = h.head
         return None
@@ -757,7 +763,7 @@ def _text_cue(ctx: _Context, span: QuotedSpan, state: dict) -> Attribution | Non
         for w in _WORD_RE.finditer(text, lo, hi):
             word = w.group().rstrip(".").lower()
             verb = lex.verbs.get(word)
-            if verb is None or verb.cls == "belief":
+            if verb is None or verb.cls == "belief" or verb.needs:
                 continue
             # the nearest name or pronoun next to the verb, same window
             best = None
