@@ -1,29 +1,38 @@
 """Direct quotes and their speakers from a parsed document.
 
 `quotes(doc, mentions)` finds the quoted spans from the quotation marks
-(`pipeline.quote_marks`), drops scare quotes and titles of works, and attributes each quote
-with the first rule that fires (the `rule` field of the Quote):
+(`pipeline.quote_marks`), drops scare quotes and titles of works (one to three words that no
+reporting verb governs; Title Case names of books, films, operations), and attributes each
+quote with the first rule that fires (the `rule` field of the Quote):
 
 - "cue"            a reporting verb in the quote's sentence(s): "X said", "said X",
                    "X, the foreign minister, said", ("A," X said, "B."), "X told Reuters",
-                   "X accused Y of '...'", "X called it '...'"; the speaker is the verb's subject
-                   (through "who", conjoined and participle verbs: "..., adding");
+                   "X accused Y of '...'", "X called it '...'", "was called '...' by X"; the speaker
+                   is the verb's subject (through "who", conjoined and participle verbs:
+                   "..., adding"), read off the word order where the parse links it elsewhere.
+                   Fragments take the reporting verb above them in the parse;
 - "according_to"   "according to X";
-- "colon"          a colon lead-in: "X said:" or "X:" just before the quote;
+- "colon"          a colon lead-in: "X said:", "X: '...'", "As X put it:";
+- "transcript"     a speaker label: 'PENCE: ...';
+- "source_line"    a quote-only paragraph with its source on a line of its own ('- Jane Doe');
 - "clause_subject" a fragment inside the writer's sentence without a reporting verb:
                    "X pointed to reports of '...'" -> the clause's subject;
-- "previous_sentence" a speaker named with a reporting verb in the sentence (or paragraph)
-                   just before;
-- "continuation"   a quote-only sentence or paragraph continues the last speaker;
-- "none"           no attribution found (speaker None).
+- "previous_sentence" a speaker named in the sentence just before (with a reporting verb, or
+                   as the named subject: "X defended the cuts. '...'") or ending the paragraph before;
+- "continuation"   the quote before it in the paragraph, a quote-only paragraph after a quote,
+                   and every paragraph of a multi-paragraph quote, share one speaker.
+Quoted text that no rule attributes is not reported (`keep_unattributed=True` keeps it, rule
+"none").
 
 The speaker phrase as written (`speaker_mention`) is resolved to a named entity: a mention
-(PERSON, ORGANIZATION, COUNTRY) covering it; a pronoun ("he") to the most salient person of the
-context (last speaker, recent subjects, gender from titles and earlier pronouns); a description
-("the DPRK ambassador") to the person introduced with that role ("UN Ambassador Kim Song");
-a document ("Kim's letter", "the committee's resolution") to its issuer. Unknown -> None.
-Language data (speech verbs, pronouns, roles, source nouns) comes from models/ via
-`pipeline.quote_lexicon`.
+(PERSON, ORGANIZATION, COUNTRY) covering it; a pronoun ("he") to the most salient person of
+the context (subjects of the same or previous sentence, above all of reporting verbs; the last
+speaker; recency; no one of the other gender, known from titles, given names and the text's
+own pronouns); a description ("the DPRK ambassador") to the person introduced with that role
+("UN Ambassador Kim Song"), in a headline or standfirst to the one the body introduces; a
+document ("Kim's letter", "the committee's resolution") to its issuer. Unknown -> None, with
+the mention kept. Language data (speech verbs, pronouns, roles, source nouns, given names)
+comes from models/ via `pipeline.quote_lexicon`.
 """
 
 from __future__ import annotations
@@ -862,7 +871,7 @@ def _transcript_label(ctx: _Context, span: QuotedSpan) -> Attribution | None:
     who = ctx.mention_at(start, end)
     if who is None or who.label not in SPEAKER_LABELS:
         last = label.split()[-1].lower()
-        who = next((x for x in ctx.mentions if x.label == "PERSON" and x.start < start
+        who = next((x for x in ctx.mentions if x.label == "PERSON"
                     and (x.canonical_name or x.text).split()[-1].lower() == last), None)
     return Attribution("transcript", None, label, start, end, who)
 
