@@ -585,9 +585,9 @@ def _verb_after(ctx: _Context, span: QuotedSpan, hi: int) -> list[tuple[Token, s
     j = ctx._tok(span.close_end)
     if j < len(ctx.doc) and ctx.doc[j].idx < span.close_end:
         j += 1
-    for k in range(j, min(hi, j + 5)):
+    for k in range(j, min(hi, j + 8)):
         t = ctx.doc[k]
-        if ctx.in_quote[k] or t.is_punct:
+        if ctx.in_quote[k] or (t.is_punct and t.text not in ("-", "\u2013")):
             break
         if t.pos_ == "VERB" and t.tag_ in ("VBD", "VBZ"):
             return [(t, "")]
@@ -922,6 +922,21 @@ def _attribute(ctx: _Context, span: QuotedSpan, kind: str, state: dict) -> Attri
                     if subj is not None and subj.lower_ not in ("it", "there", "this", "that", "what"):
                         t, st, en, who = _resolve(ctx, subj, state)
                         return Attribution("colon", None, t, st, en, who)
+    # a lead-in clause in the quote's own sentence: "As X put it, '...'", "X riffed, '...'"
+    qs_tok = ctx._tok(span.open_start)
+    k = span.open_start - 1
+    while k >= 0 and ctx.text[k] in " \t\u00a0":
+        k -= 1
+    if kind == "full" and k >= 0 and ctx.text[k] in ",:" and qs_tok - lo <= 40:
+        for j in range(qs_tok - 1, lo - 1, -1):
+            v = ctx.doc[j]
+            if v.pos_ == "VERB" and not ctx.in_quote[j] and ctx.doc[j].idx >= ps:
+                subj = _subject(ctx, v)
+                if subj is not None and subj.i < v.i and not ctx.in_quote[subj.i] and subj.idx >= ps \
+                        and subj.lower_ not in ("it", "there", "this", "that", "which", "what"):
+                    t, st, en, who = _resolve(ctx, subj, state)
+                    return Attribution("clause_subject", None, t, st, en, who)
+                break
     if kind == "partial":
         cs = _clause_subject(ctx, span)
         if cs is not None:
