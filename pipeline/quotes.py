@@ -912,6 +912,11 @@ def _attribute(ctx: _Context, span: QuotedSpan, kind: str, state: dict) -> Attri
                 # "Rep. Jane Roe (R-Ohio):" -- a name and its bracket before the colon
                 m = _speaker_type_ok(ctx.mention_at(max(ps, prev.idx - 30), prev.idx))
                 m = m if m is not None and ctx.text.find("(", m.end, prev.idx) >= 0 else None
+            if m is None and len(ctx.text[ps:i].split()) <= 12:
+                # "Maria Lopez, 34, a nurse from Phoenix: '...'"
+                first = ctx.mention_at(ps, i)
+                if first is not None and first.label == "PERSON" and len(ctx.text[ps:first.start].split()) <= 2:
+                    m = first
             if m is not None:
                 return Attribution("colon", None, m.text, m.start, m.end, m)
             # "He then listed the qualities:", "As Professor Foner put it:" -> the lead-in's subject
