@@ -961,6 +961,15 @@ def _attribute(ctx: _Context, span: QuotedSpan, kind: str, state: dict) -> Attri
             a = _previous_sentence(ctx, span, p0, lo, state)
             if a is not None:
                 return a
+    if para > 0 and lo > 0 and prev_para == para - 1:
+        # the previous paragraph ends with a sentence after its quote: a new speaker there
+        # ('"...," Trump said. Clinton shot back.') outranks the last speaker
+        p0, p1 = ctx.sents[ctx.sent_of(lo - 1)]
+        if ctx.para_of(ctx.doc[p0].idx) == para - 1 and ctx.doc[p0].idx >= state.get("prev_end", 0) \
+                and not any(ctx.in_quote[k] for k in range(p0, p1)):
+            a = _previous_sentence(ctx, span, p0, p1, state)
+            if a is not None and a.speaker is not None:
+                return a
     if prev_att is not None and prev_para is not None and para - prev_para <= 1 and prev_att.mention_text:
         return Attribution("continuation", prev_att.cue, prev_att.mention_text, prev_att.mention_start,
                            prev_att.mention_end, prev_att.speaker)
@@ -1023,6 +1032,7 @@ def quotes(doc: Doc, mentions: Sequence[Mention], *, single_quotes: str = "auto"
         if att.mention_text:
             state["prev_att"] = att
             state["prev_para"] = ctx.para_of(span.open_start)
+            state["prev_end"] = span.close_end
         if att.speaker is not None:
             state["last"] = att.speaker
             state["last_para"] = ctx.para_of(span.open_start)
