@@ -315,6 +315,12 @@ def _subject(ctx: _Context, verb: Token, depth: int = 0) -> Token | None:
             for p in c.children:
                 if p.dep_ == "pobj" and not ctx.in_quote[p.i]:
                     return p
+    if any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
+        for t in verb.subtree:  # "by X" hung lower in the parse
+            if t.i > verb.i and t.lower_ == "by" and t.dep_ in ("prep", "agent") and not ctx.in_quote[t.i]:
+                for p in t.children:
+                    if p.dep_ == "pobj" and not ctx.in_quote[p.i]:
+                        return p
     for c in verb.children:
         if c.dep_ in _SUBJECTS and not ctx.in_quote[c.i]:
             if c.lower_ in ctx.lex.relative_pronouns and verb.dep_ == "relcl":
@@ -443,7 +449,17 @@ def _pronoun(ctx: _Context, tok: Token, state: dict) -> Mention | None:
     info = ctx.lex.pronouns.get(tok.lower_, {})
     kind = info.get("type")
     last = state.get("last")
-    if kind == "ORGANIZATION":
+    if kind in ("ORGANIZATION", "GROUP") and tok.lower_ in ("it", "they"):
+        # "it"/"they": an organisation or country that is the subject just before, else the last speaker
+        my_sent = ctx.sent_of(tok.i)
+        lo_char = ctx.doc[ctx.sents[max(0, my_sent - 1)][0]].idx
+        i = bisect.bisect_left(ctx.m_starts, tok.idx) - 1
+        while i >= 0 and ctx.mentions[i].start >= lo_char:
+            m = ctx.mentions[i]
+            i -= 1
+            h = ctx.doc[ctx._tok(m.end - 1)]
+            if m.label != "PERSON" and h.dep_ in ("nsubj", "nsubjpass") and not ctx.in_quote[h.i]:
+                return m
         return last if last is not None and last.label != "PERSON" else None
     if kind != "PERSON":
         return None

@@ -151,6 +151,30 @@ def test_speaker_named_in_the_previous_sentence_and_quote_only_paragraphs_contin
     assert qs[0].rule == "previous_sentence" and qs[1].rule == "continuation"
 
 
+def test_a_new_speaker_ending_the_previous_paragraph_takes_the_next_quote_only_paragraph():
+    text = ("\u201cWe will win in November,\u201d Mark Olsen said. His rival, Jane Hart, was unimpressed.\n\n"
+            "\u201cHe has no plan and no money.\u201d")
+    assert [q.speaker for q in extract(text)] == ["Mark Olsen", "Jane Hart"]
+
+
+def test_transcript_labels_and_source_lines():
+    text = ("Debate transcript\n\n"
+            "The moderator, Chris Lane, questioned Governor Dana Reyes on Sunday.\n\n"
+            "LANE: \u201cWill you raise taxes next year?\u201d\n\n"
+            "REYES: \u201cNo, and I have said so for a year.\u201d\n\n"
+            "\u201cThe roads are falling apart and nobody in the capital cares.\u201d\n\n"
+            "- Paul Meyer, a farmer in the valley.")
+    qs = extract(text)
+    assert [(q.speaker, q.rule) for q in qs] == [("Chris Lane", "transcript"), ("Dana Reyes", "transcript"),
+                                                 ("Paul Meyer", "source_line")]
+
+
+def test_titles_by_an_author_and_passive_agents():
+    qs = extract("Nora Field wrote \u201cThe Quiet Harbor\u201d by herself in 2001. The plan was called "
+                 "\u201ca reckless gamble\u201d by Senator Ray Dunn.")
+    assert [(q.text, q.speaker) for q in qs] == [("a reckless gamble", "Ray Dunn")]
+
+
 # --- resolution ----------------------------------------------------------------------------------
 
 def test_he_and_she_resolve_to_the_salient_person_of_the_right_gender():
@@ -186,6 +210,13 @@ def test_organisations_and_countries_can_speak():
                                                          ("European Commission", "ORGANIZATION")]
     for q in qs:
         assert q.speaker_entity_id is not None
+
+
+def test_they_and_it_resolve_to_the_organisation_just_named():
+    text = ("The European Commission rejected the plan on Monday. "
+            "\u201cThe proposal does not meet the rules,\u201d it said.")
+    q = extract(text)[0]
+    assert q.speaker_mention == "it" and q.speaker == "European Commission"
 
 
 def test_an_unnamed_speaker_is_none_but_keeps_the_mention():
