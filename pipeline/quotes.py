@@ -753,6 +753,17 @@ def _adjacent_subject(ctx: _Context, verb: Token) -> Token | None:
             return c
         if doc[k].pos_ in ("NOUN", "PROPN") and not ctx.in_quote[k]:
             return doc[k]
+    if k >= 0 and doc[k].text == ",":
+        # "X, President Obama's former chief of staff, said": a name before an appositive
+        for j in range(k - 1, max(-1, k - 30), -1):
+            if ctx.in_quote[j]:
+                break
+            m = ctx.mention_at(doc[j].idx, doc[j].idx + len(doc[j].text))
+            if m is not None and m.label in SPEAKER_LABELS:
+                between = ctx.text[m.end:doc[k].idx].strip()
+                before = ctx.text[:m.start].rstrip()
+                if between.startswith(",") and (not before or before[-1] in _CLOSING_MARKS + ",\n"):
+                    return doc[ctx._tok(m.end - 1)]
     return None
 
 
@@ -761,6 +772,8 @@ def _from_cue(ctx: _Context, tok: Token, lemma: str, rule: str, state: dict) -> 
     if subj is not None and ctx.para_of(subj.idx) != ctx.para_of(tok.idx):
         subj = None  # the parser ran a sentence over a paragraph break
     subj = subj or _adjacent_subject(ctx, tok)
+    if subj is not None and subj.lower_ in ("him", "her", "them", "me", "us", "whom"):
+        return None  # "made him fume": an object, not someone reporting
     if subj is None:
         return None
     text, start, end, who = _resolve(ctx, subj, state)
