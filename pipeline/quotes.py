@@ -416,7 +416,9 @@ def _resolve(ctx: _Context, tok: Token, state: dict) -> tuple[str, int, int, Men
                     if person:
                         break
         definite = any(c.dep_ in ("det", "poss") and c.lower_ in ("the", "this", "that") for c in tok.children)
-        if person is None and definite:
+        has_person = any(_speaker_type_ok(ctx.mention_at(c.idx, c.idx + len(c.text))) is not None
+                         and ctx.mention_at(c.idx, c.idx + len(c.text)).label == "PERSON" for c in tok.lefts)
+        if person is None and definite and not has_person:
             # "the New York businessman said": a definite description of the person in focus
             person = _salient_person(ctx, tok, state, lex.role_gender.get(low), min_score=2.5)
         return text, start, end, person
@@ -732,7 +734,8 @@ def _adjacent_subject(ctx: _Context, verb: Token) -> Token | None:
     k = verb.i - 1
     while k >= 0 and doc[k].pos_ in ("ADV", "AUX", "PART") and verb.i - k <= 3:
         k -= 1
-    inverted = k >= 0 and (ctx.in_quote[k] or doc[k].text in (",", "\u2014"))
+    # "...," said X / "..." -- said X: the verb right after the closing mark
+    inverted = k >= 0 and (ctx.in_quote[k] or (doc[k].text in (",", "\u2014") and k > 0 and ctx.in_quote[k - 1]))
     j = verb.i + 1
     while j < len(doc) and j <= verb.i + 5 and (doc[j].pos_ in ("DET", "ADJ", "NUM", "PROPN", "NOUN")
                                                  or doc[j].dep_ in ("amod", "compound")) and not ctx.in_quote[j]:
