@@ -274,7 +274,6 @@ def _is_cue(ctx: _Context, tok: Token) -> str | None:
         return None
     if not (tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB")):
         # '"...," the editorial read.' -- mistagged as a noun, but the root right after a quote
-        doc = tok.doc
         if not (tok.dep_ == "ROOT" and any(ctx.in_quote[k] for k in range(max(0, tok.i - 4), tok.i))):
             return None
     if v.needs:

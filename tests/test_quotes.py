@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from pipeline import entities
 from pipeline.evaluate import prediction_rows, score
 from pipeline.fields import analysis_text
