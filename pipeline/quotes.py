@@ -982,6 +982,13 @@ def _attribute(ctx: _Context, span: QuotedSpan, kind: str, state: dict) -> Attri
     # the quote before it in the same paragraph ("A," X said. "B.")
     prev_att = state.get("prev_att")
     prev_para = state.get("prev_para")
+    if lo > 0 and prev_att is not None and prev_para == para:
+        # '"A," X said. Y disagreed. "B."': a sentence after the last quote names a new speaker
+        p0, p1 = ctx.sents[ctx.sent_of(lo - 1)]
+        if ctx.doc[p0].idx >= state.get("prev_end", 0) and not any(ctx.in_quote[k] for k in range(p0, p1)):
+            a = _previous_sentence(ctx, span, p0, p1, state)
+            if a is not None and a.speaker is not None:
+                return a
     if prev_att is not None and prev_para == para and prev_att.mention_text:
         return Attribution("continuation", prev_att.cue, prev_att.mention_text, prev_att.mention_start,
                            prev_att.mention_end, prev_att.speaker)

@@ -155,6 +155,12 @@ def test_a_new_speaker_ending_the_previous_paragraph_takes_the_next_quote_only_p
     assert [q.speaker for q in extract(text)] == ["Mark Olsen", "Jane Hart"]
 
 
+def test_a_new_speaker_after_a_quote_in_the_same_paragraph_takes_the_next_quote():
+    text = ("\u201cThe budget is balanced,\u201d Tom Reed said on Monday. Anna Berg disagreed with him. "
+            "\u201cThe numbers do not add up.\u201d")
+    assert [q.speaker for q in extract(text)] == ["Tom Reed", "Anna Berg"]
+
+
 def test_transcript_labels_and_source_lines():
     text = ("Debate transcript\n\n"
             "The moderator, Chris Lane, questioned Governor Dana Reyes on Sunday.\n\n"
