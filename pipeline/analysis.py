@@ -36,22 +36,28 @@ def quotes_of(doc, mentions: list[Mention], *, min_confidence: float) -> list[Qu
 def analyse(items: list[tuple[str, Layout]], *, batch_size: int, keep_labels: tuple[str, ...],
             min_confidence: float | None = None) -> list[Analysis]:
     """Parse each analysis text once; find its mentions and, when `min_confidence` is given, its quotes."""
-    from pipeline.entities import mentions
     from pipeline.model import load_nlp
 
     nlp = load_nlp()
     results = []
-    with nlp.memory_zone():
-        for doc, layout in nlp.pipe(items, batch_size=batch_size, as_tuples=True):
-            starts = [sent.start_char for sent in doc.sents]
-            try:
-                found = list(mentions(doc, keep_labels=keep_labels))
-            except Exception as error:  # one article's failure must not stop the batch
-                found = f"entity rules failed ({type(error).__name__}: {error})"
-            quoted = None
-            if min_confidence is not None:
-                # the quote rules see the mentions exactly as the quote stage reads them back from the table
-                rows = mention_rows("", "", layout, starts, found if isinstance(found, list) else [])
-                quoted = quotes_of(doc, mentions_from_rows(rows, layout), min_confidence=min_confidence)
-            results.append(Analysis(found, doc.to_bytes(exclude=["tensor", "user_data"]), starts, quoted))
+    for start in range(0, len(items), batch_size):
+        with nlp.memory_zone():  # one zone per batch: spaCy's memory stays flat however many documents
+            for doc, layout in nlp.pipe(items[start : start + batch_size], batch_size=batch_size, as_tuples=True):
+                results.append(_analysis(doc, layout, keep_labels=keep_labels, min_confidence=min_confidence))
     return results
+
+
+def _analysis(doc, layout: Layout, *, keep_labels: tuple[str, ...], min_confidence: float | None) -> Analysis:
+    from pipeline.entities import mentions
+
+    starts = [sent.start_char for sent in doc.sents]
+    try:
+        found = list(mentions(doc, keep_labels=keep_labels))
+    except Exception as error:  # one article's failure must not stop the batch
+        found = f"entity rules failed ({type(error).__name__}: {error})"
+    quoted = None
+    if min_confidence is not None:
+        # the quote rules see the mentions exactly as the quote stage reads them back from the table
+        rows = mention_rows("", "", layout, starts, found if isinstance(found, list) else [])
+        quoted = quotes_of(doc, mentions_from_rows(rows, layout), min_confidence=min_confidence)
+    return Analysis(found, doc.to_bytes(exclude=["tensor", "user_data"]), starts, quoted)

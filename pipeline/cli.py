@@ -15,7 +15,7 @@ from pipeline.stages.common import StageSummary, table_path
 
 DEFAULT_PARAMS = {
     "clean": {"seeds": "seeds", "max_chars": 200_000},
-    "entities": {"keep_labels": ["PERSON", "COUNTRY", "ORGANIZATION"], "batch_size": 64, "workers": 1,
+    "entities": {"keep_labels": ["PERSON", "COUNTRY", "ORGANIZATION"], "batch_size": 16, "workers": 1,
                  "executor": "local", "scheduler": None},
     "quotes": {"min_confidence": 0.0},
 }

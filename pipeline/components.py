@@ -15,6 +15,18 @@ DETERMINERS = frozenset({"the", "a", "an"})
 _NAME_PAIR = re.compile(r"[A-Z][\w.]*-[A-Z][\w.]*")
 
 
+@Language.component("paragraph_sentences")
+def paragraph_sentences(doc: Doc) -> Doc:
+    """Start a sentence after every line break, so the parser never joins two paragraphs (runs before it)."""
+    for token in doc[:-1]:
+        if token.is_space and "\n" in token.text:
+            first = doc[token.i + 1]
+            first.is_sent_start = True
+            if (first.is_punct or first.is_quote) and first.i + 1 < len(doc):
+                doc[first.i + 1].is_sent_start = False  # an opening mark starts the sentence with its words
+    return doc
+
+
 @Language.factory("news_entity_rules")
 def create_news_entity_rules(nlp: Language, name: str):
     """Fix the NER's spans with the rule data in models/ (see `fixed_entities`)."""

@@ -38,10 +38,13 @@ def executor(kind: str, *, workers: int, scheduler: str | None = None) -> Iterat
         yield client
 
 
-def map_in_chunks(pool: object | None, fn: Callable[..., list], items: list, *, chunks: int, **kwargs) -> list:
-    """fn(chunk, **kwargs) over contiguous chunks of items, results concatenated in order."""
+def submit_in_chunks(pool: object | None, fn: Callable[..., list], items: list, *, chunks: int,
+                     **kwargs) -> Callable[[], list]:
+    """Start fn(chunk, **kwargs) over contiguous chunks of items; return a call that waits and gives the
+    results concatenated in order (in this process, the work is done at once)."""
     if pool is None or len(items) < 2:
-        return fn(items, **kwargs)
+        results = fn(items, **kwargs) if items else []
+        return lambda: results
     size = -(-len(items) // chunks)
     futures = [pool.submit(fn, items[i : i + size], **kwargs) for i in range(0, len(items), size)]
-    return [result for future in futures for result in future.result()]
+    return lambda: [result for future in futures for result in future.result()]

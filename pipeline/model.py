@@ -40,6 +40,7 @@ def _add_project_components(nlp: Language) -> None:
     """Add the project's registered components (rule data from models/)."""
     from pipeline import components  # noqa: F401  (registers the factories)
 
+    nlp.add_pipe("paragraph_sentences", before="parser")
     nlp.add_pipe("news_entity_rules", after="ner")
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipeline import __version__, io, schemas
 from pipeline.analysis import analyse
-from pipeline.executors import executor, map_in_chunks
+from pipeline.executors import executor, submit_in_chunks
 from pipeline.rows import layout_of, mention_rows, mentions_from_rows
 from pipeline.stages.common import (DOC_COLUMNS, StageSummary, code_version, digest, grouped_mentions,
                                     progress_batches, quote_settings, table_path, warn)
@@ -50,40 +50,56 @@ def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallel
     parses_out = io.TableWriter(table_path(out, "entities/parses"), schemas.PARSES, meta)
     keys_seen: set[str] = set()
     workers = max(parallelism.workers, 1)
+    analyse_options = {"batch_size": batch_size, "keep_labels": tuple(keep_labels),
+                       "min_confidence": quotes_min_confidence}
+
+    def submitted(batch: list[dict], pool) -> tuple:
+        """Start the work on a batch: what is cached is looked up, the rest goes to the workers."""
+        items = [layout_of(row) for row in batch]
+        keys = [digest(row["content_hash"], config, info, version) for row in batch]
+        keys_seen.update(keys)
+        cached = cache.get_many(keys)
+        todo = [i for i, key in enumerate(keys) if key not in cached]
+        pending = submit_in_chunks(pool, analyse, [items[i] for i in todo], chunks=workers * 2, **analyse_options)
+        return batch, items, keys, cached, todo, pending
+
+    def written(batch, items, keys, cached, todo, pending) -> None:
+        """Collect a batch's results, cache them and write its rows."""
+        fresh = pending()
+        new_items = {keys[i]: (a.mentions, a.doc_bytes, a.sentence_starts) for i, a in zip(todo, fresh)}
+        cache.put_many(new_items)
+        if quote_cache is not None:
+            quote_cache.put_many({digest(keys[i], *quote_config): a.quotes for i, a in zip(todo, fresh)
+                                  if isinstance(a.quotes, list)})
+        results = {**cached, **new_items}
+        rows, parses = [], []
+        for row, (_, layout), key in zip(batch, items, keys):
+            found, doc_bytes, starts = results[key]
+            if isinstance(found, str):
+                warn(f"{row['doc_id']}: {found}; its mentions are left out")
+                summary.failed += 1
+                found = []
+            rows.extend(mention_rows(row["doc_id"], row["text"], layout, starts, found))
+            parses.append({"doc_id": row["doc_id"], "content_hash": row["content_hash"], "key": key, "doc": doc_bytes})
+            summary.words += row["n_words"]
+        mentions_out.write(rows)
+        parses_out.write(parses)
+        summary.documents += len(batch)
+        summary.reused += len(cached)
+        summary.processed += len(todo)
+
     try:
         docs_path = table_path(out, "clean/documents")
         batches = io.iter_batches(docs_path, batch_size=batch_size * workers * 4, columns=DOC_COLUMNS)
         with executor(parallelism.executor, workers=workers, scheduler=parallelism.scheduler) as pool:
+            in_flight = None  # the workers parse one batch while this process writes the one before
             for batch in progress_batches(batches, io.row_count(docs_path), "entities"):
-                items = [layout_of(row) for row in batch]
-                keys = [digest(row["content_hash"], config, info, version) for row in batch]
-                keys_seen.update(keys)
-                cached = cache.get_many(keys)
-                todo = [i for i, key in enumerate(keys) if key not in cached]
-                fresh = map_in_chunks(pool, analyse, [items[i] for i in todo], chunks=workers * 2, batch_size=batch_size,
-                                      keep_labels=tuple(keep_labels), min_confidence=quotes_min_confidence)
-                new_items = {keys[i]: (a.mentions, a.doc_bytes, a.sentence_starts) for i, a in zip(todo, fresh)}
-                cache.put_many(new_items)
-                if quote_cache is not None:
-                    quote_cache.put_many({digest(keys[i], *quote_config): a.quotes for i, a in zip(todo, fresh)
-                                          if isinstance(a.quotes, list)})
-                results = {**cached, **new_items}
-                rows, parses = [], []
-                for row, (_, layout), key in zip(batch, items, keys):
-                    found, doc_bytes, starts = results[key]
-                    if isinstance(found, str):
-                        warn(f"{row['doc_id']}: {found}; its mentions are left out")
-                        summary.failed += 1
-                        found = []
-                    rows.extend(mention_rows(row["doc_id"], row["text"], layout, starts, found))
-                    parses.append({"doc_id": row["doc_id"], "content_hash": row["content_hash"], "key": key,
-                                   "doc": doc_bytes})
-                    summary.words += row["n_words"]
-                mentions_out.write(rows)
-                parses_out.write(parses)
-                summary.documents += len(batch)
-                summary.reused += len(cached)
-                summary.processed += len(todo)
+                following = submitted(batch, pool)
+                if in_flight is not None:
+                    written(*in_flight)
+                in_flight = following
+            if in_flight is not None:
+                written(*in_flight)
     except BaseException:
         mentions_out.abort()
         parses_out.abort()
