@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.entities import DEFAULT_LABELS, mentions  # noqa: E402
 from pipeline.model import load_nlp  # noqa: E402
 
-BENCH = Path("/work/shared/bench/polnear")
+BENCH = ROOT.parent / "shared" / "bench" / "polnear"
 SPACY_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
 
 

@@ -26,7 +26,7 @@ from pipeline import entities, evaluate  # noqa: E402
 from pipeline.model import load_nlp  # noqa: E402
 from pipeline.quotes import quotes  # noqa: E402
 
-BENCH = Path("/work/shared/bench")
+BENCH = ROOT.parent / "shared" / "bench"
 
 
 def load_docs(nlp, split: str, texts: list[str], cache: Path | None):

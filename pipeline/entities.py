@@ -52,7 +52,9 @@ def mentions(doc: Doc, *, keep_labels: Sequence[str] = DEFAULT_LABELS) -> Iterat
     PERSON, COUNTRY or ORGANIZATION are kept under their spaCy name when listed.
     """
     drafts = [_draft(ent) for ent in doc.ents]
-    people = _person_names([d for d in drafts if d.label == "PERSON"])
+    persons = [d for d in drafts if d.label == "PERSON"]
+    paras = [doc.text.count("\n\n", 0, d.start) for d in persons]
+    people = _person_names(persons, _common_words(doc), paras)
     organizations = _organization_names([d for d in drafts if d.label == "ORGANIZATION"])
     linked = [replace(d, canonical_name=people.get(d.start) or organizations.get(d.start) or d.canonical_name)
               for d in drafts]
@@ -131,7 +133,14 @@ def _title(span: Span) -> str | None:
     return doc[start:span.start].text or None
 
 
-def _person_names(people: list[Mention]) -> dict[int, str]:
+def _common_words(doc: Doc) -> frozenset[str]:
+    """Lower-case nouns, verbs and adjectives of the text ("speech", "asking"): a capitalised
+    "name" word that the text also uses as a common word is no name of a person."""
+    return frozenset(t.lower_ for t in doc if t.is_lower and t.pos_ in ("NOUN", "VERB", "ADJ"))
+
+
+def _person_names(people: list[Mention], common: frozenset[str] = frozenset(),
+                  paras: list[int] | None = None) -> dict[int, str]:
     """Canonical name of each person mention by start offset.
 
     Names compare without case and apostrophe style ("WALLACE", "O'Neill"). A partial name
@@ -155,9 +164,44 @@ def _person_names(people: list[Mention]) -> dict[int, str]:
     for i, name in enumerate(words):
         name = inner.get(name, name)
         candidates = [full for full in full_at if full not in inner and len(name) < len(full) and _within(name, full)]
+        several = len(candidates) > 1
+        candidates = [c for c in candidates if not _headline_phrase(name, c, common)]
+        if several and paras is not None:
+            candidates = [c for c in candidates if not _known_alone(name, full_at[c][0], words, paras)]
+        if len(candidates) > 1 and (sex := _title_gender(people[i].title)):
+            candidates = [c for c in candidates if _given_gender(c) != _OTHER[sex]] or candidates
         best = _resolve(i, name, candidates, full_at, words) if candidates else name
         names[people[i].start] = written.get(best, people[i].text)
     return names
+
+
+def _headline_phrase(partial: tuple[str, ...], full: tuple[str, ...], common: frozenset[str]) -> bool:
+    """A Title Case phrase the NER took for a name ("Obama Speech", "Injecting Clinton"): a word
+    beside the partial name that the text also writes as a lower-case common word and that is
+    no known given name."""
+    given = entity_data.given_names()
+    return any(w in common and w not in given for w in full if w not in partial and len(w) > 2)
+
+
+_OTHER = {"m": "f", "f": "m"}
+_TITLE_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f"}
+
+
+def _title_gender(title: str | None) -> str | None:
+    """"m"/"f" from an honorific written before the name ("Mrs. Clinton")."""
+    return _TITLE_GENDER.get(title.split()[-1].lower().rstrip(".")) if title else None
+
+
+def _given_gender(full: tuple[str, ...]) -> str | None:
+    """"m"/"f" of a full name's given name where it is a common one ("Bill Clinton" -> "m")."""
+    return entity_data.given_names().get(full[0])
+
+
+def _known_alone(name: tuple[str, ...], intro: int, words: list[tuple[str, ...]], paras: list[int]) -> bool:
+    """Whether the bare name is used in three or more body paragraphs before a full name holding
+    it is introduced: the article speaks of someone known by that name alone ("Obama"), and the
+    namesake introduced later ("Michelle Obama") is someone else."""
+    return len({paras[j] for j in range(intro) if words[j] == name and paras[j] > 0}) >= 3
 
 
 def _honorific(title: str) -> bool:
@@ -178,14 +222,21 @@ def _resolve(i: int, name: tuple[str, ...], candidates: list[tuple[str, ...]],
              full_at: dict[tuple[str, ...], list[int]], words: list[tuple[str, ...]]) -> tuple[str, ...]:
     """The full name a partial name at mention i stands for.
 
-    Among several, a person whose full name is written again after the partial name was
-    first used is "always written out" and left aside; then the person last introduced in
-    full before mention i wins, else the first introduced after it.
+    Among several: a person introduced only after the partial name already stood for someone
+    else, and written out in full again later, is "always written out" and left aside; then
+    the main person wins, the one written in full most often (relatives, named once, lose to
+    the person the article is about); on a tie the person last introduced in full before
+    mention i, else the first introduced after it.
     """
     if len(candidates) > 1:
-        partial_at = [j for j, other in enumerate(words) if other == name]
-        written_out = {c for c in candidates if len(full_at[c]) > 1 and partial_at[0] < full_at[c][-1]}
-        candidates = [c for c in candidates if c not in written_out] or candidates
+        first_intro = min(full_at[c][0] for c in candidates)
+        partial_at = [j for j, other in enumerate(words) if other == name and j > first_intro]
+        if partial_at:
+            written_out = {c for c in candidates if full_at[c][0] > partial_at[0]
+                           and len(full_at[c]) > 1 and partial_at[0] < full_at[c][-1]}
+            candidates = [c for c in candidates if c not in written_out] or candidates
+        most = max(len(full_at[c]) for c in candidates)
+        candidates = [c for c in candidates if len(full_at[c]) == most]
     before = [(max(j for j in full_at[c] if j < i), c) for c in candidates if full_at[c][0] < i]
     if before:
         return max(before)[1]

@@ -197,3 +197,14 @@ def organizations() -> Organizations:
         aliases.update({normal_key(a): org for a in row["aliases"]})
         context_aliases.update({normal_key(a): org for a in row.get("context_aliases", ())})
     return Organizations(aliases, context_aliases)
+
+
+@functools.cache
+def given_names() -> dict[str, str]:
+    """Lower-case common given name -> "m"/"f" (models/quote_given_names.json, shared with the
+    quote rules): the gender an honorific ("Mrs.") must agree with, and words that are names."""
+    path = MODELS / "quote_given_names.json"
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text("utf-8"))
+    return {**{n: "m" for n in data.get("m", ())}, **{n: "f" for n in data.get("f", ())}}

@@ -42,6 +42,37 @@ def test_a_partial_name_resolves_to_the_person_last_introduced_before_it():
     assert [m.canonical_name for m in ms if m.text == "Jones"] == ["Tom Jones"]
 
 
+def test_a_relative_named_once_loses_partial_names_to_the_main_person():
+    ms = found("Senator Ted Cruz spoke in Houston on Friday.\n\n"
+               "Ted Cruz has long opposed the plan. Cruz said it was a mistake.\n\n"
+               "His wife, Heidi Cruz, also attended the event.\n\n"
+               "Cruz told reporters that he would vote against it.")
+    assert {m.canonical_name for m in ms if m.text == "Cruz"} == {"Ted Cruz"}
+
+
+def test_a_title_case_phrase_is_no_full_name_for_a_partial_name():
+    ms = found("Laura Obama, a teacher, gave a speech on Monday about schools.\n\n"
+               "WATCH: Obama Speech On Schools\n\n"
+               "Obama said the schools needed more money.")
+    assert [m.canonical_name for m in ms if m.text == "Obama"] == ["Laura Obama"]
+
+
+def test_a_name_used_alone_for_paragraphs_is_not_a_namesake_introduced_later():
+    ms = found("Headline about the election\n\n"
+               "Obama spoke in Ohio on Monday.\n\nObama said the economy was growing.\n\n"
+               "Obama also praised the governor.\n\n"
+               "Sasha Obama and Michelle Obama were also there.\n\n"
+               "Obama left the city after the rally.")
+    assert {m.canonical_name for m in ms if m.text == "Obama"} == {"Obama"}
+
+
+def test_an_honorific_keeps_a_partial_name_to_a_person_of_its_gender():
+    ms = found("Hillary Clinton spoke in Ohio on Monday.\n\nLater, Bill Clinton joined her on stage. "
+               "Mrs. Clinton said the plan would work. Mr. Clinton said little.")
+    table = by_text(ms)
+    assert [m.canonical_name for m in table["Clinton"]] == ["Hillary Clinton", "Bill Clinton"]
+
+
 def test_titles_and_honorifics_are_kept_apart_from_the_name():
     ms = found("President Donald Trump spoke on Monday. Mr Trump said he was pleased.")
     trump = [m for m in ms if m.label == "PERSON"]
