@@ -44,6 +44,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
+from pipeline.entities import entity_id
 from pipeline.quote_lexicon import lexicon
 from pipeline.quote_marks import QuotedSpan, paragraphs, quoted_spans
 from pipeline.records import Mention, Quote
@@ -88,6 +89,7 @@ class _Context:
         self.sent_starts = [s for s, _ in self.sents]
         self.gender: dict[str, str] = {}
         self.salience_cache: dict = {}
+        self.campaigns: list | None = None
         self.roles = self._role_index()
 
     # --- lookups -------------------------------------------------------------------------
@@ -380,6 +382,11 @@ def _resolve(ctx: _Context, tok: Token, state: dict) -> tuple[str, int, int, Men
         return tok.text, tok.idx, tok.idx + len(tok.text), _pronoun(ctx, tok, state)
     start, end = _np_span(ctx, tok)
     text = ctx.text[start:end]
+    if low in _CAMPAIGN_HEADS:
+        # "the Clinton campaign", "her campaign", "the ad's narrator", "a narrator in the Clinton ad"
+        found = _campaign_of(ctx, tok, state)
+        if found is not None:
+            return text, start, end, found
     # an appositive naming the person: "the spokesman, John Doe,"
     for c in tok.children:
         if c.dep_ == "appos":
@@ -438,6 +445,60 @@ def _resolve(ctx: _Context, tok: Token, state: dict) -> tuple[str, int, int, Men
                         return text, start, end, pm
         return text, start, end, None
     return text, start, end, None
+
+
+_CAMPAIGN_HEADS = frozenset({"campaign", "ad", "ads", "advertisement", "commercial", "spot", "narrator",
+                             "announcer", "voice-over", "voiceover"})
+
+
+def _campaign_mention(owner: Mention, tok: Token) -> Mention:
+    """A person's campaign as an organisation: "Clinton campaign" (the surname + "campaign")."""
+    name = f"{(owner.canonical_name or owner.text).split()[-1]} campaign"
+    return Mention(tok.idx, tok.idx + len(tok.text), tok.text, "ORGANIZATION", "", entity_id("ORGANIZATION", name),
+                   name)
+
+
+def _campaign_owner(ctx: _Context, tok: Token, state: dict | None, depth: int = 0) -> Mention | None:
+    """Whose campaign or ad `tok` is: a possessor or compound ("Clinton's", "the Clinton ad",
+    "her campaign"), or the object of "in"/"from"/"of"/"by" ("a narrator in the Clinton ad")."""
+    if depth > 2:
+        return None
+    for c in tok.children:
+        if c.dep_ in ("poss", "compound", "nmod"):
+            if c.lower_ in _CAMPAIGN_HEADS:
+                return _campaign_owner(ctx, c, state, depth + 1)
+            m = _speaker_type_ok(ctx.mention_at(c.idx, c.idx + len(c.text)))
+            if m is None and state is not None and c.lower_ in ctx.lex.pronouns:
+                m = _pronoun(ctx, c, state)
+            if m is not None:
+                return m
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ in ("in", "from", "of", "by", "for"):
+            for p in c.children:
+                if p.dep_ == "pobj":
+                    if p.lower_ in _CAMPAIGN_HEADS:
+                        return _campaign_owner(ctx, p, state, depth + 1)
+                    m = _speaker_type_ok(ctx.mention_at(p.idx, p.idx + len(p.text)))
+                    if m is not None and tok.lower_ != "campaign":
+                        return m
+    return None
+
+
+def _campaign_of(ctx: _Context, tok: Token, state: dict) -> Mention | None:
+    """The campaign (or organisation) speaking through a campaign, an ad or its narrator; with no
+    owner written, the last campaign or ad named with its owner before (none: unknown)."""
+    owner = _campaign_owner(ctx, tok, state)
+    if owner is None:
+        if ctx.campaigns is None:
+            ctx.campaigns = [(t.idx, o, t) for t in ctx.doc if t.lower_ in _CAMPAIGN_HEADS and not ctx.in_quote[t.i]
+                             and (o := _campaign_owner(ctx, t, None)) is not None]
+        before = [(o, t) for idx, o, t in ctx.campaigns if idx < tok.idx]
+        if not before:
+            return None
+        owner = before[-1][0]
+    if owner.label == "PERSON":
+        return _campaign_mention(owner, tok)
+    return owner
 
 
 def _pronoun(ctx: _Context, tok: Token, state: dict) -> Mention | None:

@@ -223,6 +223,17 @@ def test_they_and_it_resolve_to_the_organisation_just_named():
     assert q.speaker_mention == "it" and q.speaker == "European Commission"
 
 
+def test_a_campaign_and_the_narrator_of_its_ad_speak_as_the_campaign():
+    text = ("Maria Lopez is running for governor of Ohio.\n\n"
+            "\u201cWe will win in November,\u201d the Lopez campaign said on Monday.\n\n"
+            "A new Lopez ad shows a factory at dawn. \u201cOhio deserves better,\u201d the ad\u2019s narrator says.\n\n"
+            "\u201cThe polls are wrong,\u201d her campaign said later.")
+    qs = extract(text)
+    assert [q.speaker for q in qs] == ["Lopez campaign"] * 3
+    assert qs[0].speaker_type == "ORGANIZATION" and qs[0].speaker_entity_id is not None
+    assert len({q.speaker_entity_id for q in qs}) == 1
+
+
 def test_an_unnamed_speaker_is_none_but_keeps_the_mention():
     qs = extract("\u201cThe deal is dead,\u201d one official said.")
     assert qs[0].speaker is None and qs[0].speaker_mention == "one official"
