@@ -39,7 +39,7 @@ def analyse(
     keep_labels: Sequence[str] = DEFAULT_KEEP_LABELS,
     min_confidence: float = 0.0,
     max_chars: int = 200_000,
-    batch_size: int = 64,
+    batch_size: int = 16,
     name: str | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Run clean, entities and quotes on texts in memory; return the tables as DataFrames.
@@ -114,7 +114,7 @@ def _articles(data, name: str | None) -> list[RawArticle | Rejection]:
         label = name or "texts"
     if "text" not in columns:
         raise ValueError(f"the DataFrame has no 'text' column (columns: {', '.join(columns) or 'none'})")
-    return list(io._table_rows(rows, label, columns, first_row=1))
+    return list(io.table_articles(rows, label, columns, first_row=1))
 
 
 def _extract(documents: list[dict], *, keep_labels: tuple[str, ...], min_confidence: float,

@@ -68,7 +68,7 @@ def _read_file(file: Path, name: str) -> Iterator[RawArticle | Rejection]:
         return
     try:
         if suffix == ".parquet":
-            yield from _table_rows(pq.read_table(file).to_pylist(), name, list(pq.read_schema(file).names))
+            yield from table_articles(pq.read_table(file).to_pylist(), name, list(pq.read_schema(file).names))
             return
         text = decode(file.read_bytes())
     except (OSError, pa.ArrowException, UnicodeError, ValueError) as error:
@@ -125,7 +125,7 @@ def _jsonl_rows(text: str, name: str) -> Iterator[RawArticle | Rejection]:
         rows.append((line_no, row))
     columns = sorted({key for _, row in rows for key in row})
     for line_no, row in rows:
-        yield from _table_rows([row], name, columns, first_row=line_no, row_label=":")
+        yield from table_articles([row], name, columns, first_row=line_no, row_label=":")
 
 
 def _csv_rows(text: str, name: str) -> Iterator[RawArticle | Rejection]:
@@ -139,10 +139,10 @@ def _csv_rows(text: str, name: str) -> Iterator[RawArticle | Rejection]:
     except csv.Error as error:
         yield Rejection(name, f"malformed CSV: {error}")
         return
-    yield from _table_rows(rows, name, list(reader.fieldnames or []), first_row=1)
+    yield from table_articles(rows, name, list(reader.fieldnames or []), first_row=1)
 
 
-def _table_rows(rows: list[dict], name: str, columns: list[str], *, first_row: int = 1,
+def table_articles(rows: list[dict], name: str, columns: list[str], *, first_row: int = 1,
                 row_label: str = "#") -> Iterator[RawArticle | Rejection]:
     """Articles from table rows: a `text` column and optional id, headline/title, published, url, source."""
     if not any(c in columns for c in TEXT_COLUMNS):
