@@ -85,6 +85,9 @@ def entity_rows(mentions_by_doc: Iterable[tuple[str, Sequence[Mention]]]) -> lis
     ]
 
 
+_LEADING = "-\u2010\u2011\u2012\u2013\u2014\u2015 \u00a0"
+
+
 def _draft(ent: Span) -> Mention:
     """A mention of one span, linked to what the span alone tells (country, capital, demonym).
 
@@ -92,6 +95,9 @@ def _draft(ent: Span) -> Mention:
     """
     base = Mention(ent.start_char, ent.end_char, ent.text, LABELS.get(ent.label_, ent.label_),
                    ent.id_ or ent.label_, None, ent.text)
+    if ent.label_ == "PERSON" and (lead := len(ent.text) - len(ent.text.lstrip(_LEADING))) and lead < len(ent.text):
+        # "-Michelle Marks", "\u2015 Jane Doe": a source line's dash taken into the name
+        base = replace(base, start=ent.start_char + lead, text=ent.text[lead:], canonical_name=ent.text[lead:])
     if ent.label_ == "GPE" and ent.kb_id_:
         return replace(base, label="COUNTRY", canonical_name=entity_data.country_name(ent.kb_id_),
                        country_code=ent.kb_id_)

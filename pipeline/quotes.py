@@ -40,7 +40,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Token
 
@@ -90,6 +90,7 @@ class _Context:
         self.gender: dict[str, str] = {}
         self.salience_cache: dict = {}
         self.campaigns: list | None = None
+        self._lower: frozenset[str] | None = None
         self.roles = self._role_index()
 
     # --- lookups -------------------------------------------------------------------------
@@ -112,6 +113,12 @@ class _Context:
                 return m
             i -= 1
         return None
+
+    def lower_words(self) -> frozenset[str]:
+        """Words the text writes in lower case (built on first use)."""
+        if self._lower is None:
+            self._lower = frozenset(t.lower_ for t in self.doc if t.is_lower)
+        return self._lower
 
     # --- roles -----------------------------------------------------------------------------
     def _role_index(self) -> list[tuple[int, str, Mention]]:
@@ -444,7 +451,32 @@ def _resolve(ctx: _Context, tok: Token, state: dict) -> tuple[str, int, int, Men
                     if pm is not None and pm.label != "PERSON":
                         return text, start, end, pm
         return text, start, end, None
-    return text, start, end, None
+    return text, start, end, _missed_name(ctx, tok, start, end)
+
+
+_CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday january february march april "
+                      "may june july august september october november december today tonight".split())
+
+
+def _missed_name(ctx: _Context, tok: Token, start: int, end: int) -> Mention | None:
+    """A proper name the NER missed as speaker ("Zero Hedge said", "PolitiFact wrote"): a
+    surname of a person named in full before is that person; a name starting with a known
+    given name is a person; else an organisation."""
+    if tok.pos_ != "PROPN" or not tok.text[:1].isupper() or tok.ent_type_ not in ("", "ORG", "PERSON", "PRODUCT", "WORK_OF_ART"):
+        return None
+    words = [t for t in ctx.doc[ctx._tok(start):ctx._tok(end - 1) + 1] if t.lower_ not in ("the", "'s", "\u2019s")]
+    if not words or len(words) > 4 or any(not t.text[:1].isupper() or t.pos_ != "PROPN" for t in words):
+        return None
+    name = " ".join(t.text for t in words)
+    if len(words) == 1 and (tok.lower_ in _CALENDAR or tok.lower_ in ctx.lower_words()):
+        return None  # "Saturday", "Radio": a common word written with a capital
+    if len(words) == 1:
+        i = bisect.bisect_left(ctx.m_starts, start)
+        for m in reversed(ctx.mentions[:i]):
+            if m.label == "PERSON" and (m.canonical_name or m.text).split()[-1] == name:
+                return replace(m, start=start, end=end, text=name)
+    label = "PERSON" if len(words) > 1 and words[0].lower_ in ctx.lex.given_names else "ORGANIZATION"
+    return Mention(start, end, name, label, "", entity_id(label, name), name)
 
 
 _CAMPAIGN_HEADS = frozenset({"campaign", "ad", "ads", "advertisement", "commercial", "spot", "narrator",
@@ -968,8 +1000,35 @@ def _transcript_label(ctx: _Context, span: QuotedSpan) -> Attribution | None:
     return Attribution("transcript", None, label, start, end, who)
 
 
+_TRAILING_SOURCE = re.compile(r"[ \t\u00a0]*[\u2015\u2014\u2013-]+[ \t\u00a0]*"
+                              r"([A-Z][\w.'\u2019-]*(?:[ \t][A-Z][\w.'\u2019-]*){0,4})[ \t.\u00a0]*(?=[,\n]|$)")
+
+
+def _trailing_source(ctx: _Context, span: QuotedSpan) -> Attribution | None:
+    """A source after a dash closing the quote's line: '"..." \u2015 Jane Doe' or '"..." - Jane Doe,
+    34, Phoenix' (lists of reader or voter comments)."""
+    found = _TRAILING_SOURCE.match(ctx.text, span.close_end)
+    if found is None:
+        return None
+    line_end = ctx.text.find("\n", found.end())
+    line_end = len(ctx.text) if line_end < 0 else line_end
+    if len(ctx.text[found.end():line_end].split()) > 12:
+        return None
+    name = found.group(1).rstrip(".")
+    start = found.start(1)
+    end = start + len(name)
+    who = _speaker_type_ok(ctx.mention_at(start, end))
+    if who is None:
+        label = "PERSON" if len(name.split()) > 1 else "ORGANIZATION"
+        who = Mention(start, end, name, label, "", entity_id(label, name), name)
+    return Attribution("source_line", None, name, start, end, who)
+
+
 def _attribute(ctx: _Context, span: QuotedSpan, kind: str, state: dict) -> Attribution:
     lo, hi = _sentence_range(ctx, span)
+    a = _trailing_source(ctx, span)
+    if a is not None:
+        return a
     found = _best_cue(ctx, span, lo, hi, kind)
     if found is not None:
         a = _from_cue(ctx, *found, "cue", state)

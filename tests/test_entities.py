@@ -73,6 +73,14 @@ def test_an_honorific_keeps_a_partial_name_to_a_person_of_its_gender():
     assert [m.canonical_name for m in table["Clinton"]] == ["Hillary Clinton", "Bill Clinton"]
 
 
+def test_a_dash_before_a_name_is_no_part_of_it():
+    doc = load_nlp()("\u201cThe plan will not work.\u201d\n\n-Michelle Marks, Ohio")
+    start = doc.text.index("-Michelle")
+    doc.ents = [doc.char_span(start, start + len("-Michelle Marks"), label="PERSON", alignment_mode="expand")]
+    people = [m for m in mentions(doc) if m.label == "PERSON"]
+    assert [(m.text, m.canonical_name) for m in people] == [("Michelle Marks", "Michelle Marks")]
+
+
 def test_titles_and_honorifics_are_kept_apart_from_the_name():
     ms = found("President Donald Trump spoke on Monday. Mr Trump said he was pleased.")
     trump = [m for m in ms if m.label == "PERSON"]

@@ -234,6 +234,25 @@ def test_a_campaign_and_the_narrator_of_its_ad_speak_as_the_campaign():
     assert len({q.speaker_entity_id for q in qs}) == 1
 
 
+def test_a_source_after_a_dash_closing_the_line_speaks_each_comment():
+    text = ("Readers Share Their Views On The Election\n\n"
+            "\u201cThe debate changed my mind about the race.\u201d \u2015 Azucena Quintana\n"
+            "\u201cI will vote for the first time this year.\u201d\u2015 Tomasz Wierzbicki\u00a0\n"
+            "\u201cNothing he says surprises me any more.\u201d \u2015 Ilse Brandvold, 41, Tucson")
+    qs = extract(text)
+    assert [q.speaker for q in qs] == ["Azucena Quintana", "Tomasz Wierzbicki", "Ilse Brandvold"]
+    assert all(q.speaker_type == "PERSON" for q in qs)
+
+
+def test_a_proper_name_the_ner_missed_still_speaks():
+    text = ("The unemployment figures were revised on Friday.\n\n"
+            "\u201cThe numbers do not add up,\u201d Zero Hedge wrote.\n\n"
+            "\u201cWe stand by them,\u201d Saturday said.")
+    qs = extract(text)
+    assert qs[0].speaker == "Zero Hedge"
+    assert all(q.speaker != "Saturday" for q in qs)
+
+
 def test_an_unnamed_speaker_is_none_but_keeps_the_mention():
     qs = extract("\u201cThe deal is dead,\u201d one official said.")
     assert qs[0].speaker is None and qs[0].speaker_mention == "one official"
