@@ -139,6 +139,38 @@ def _title(span: Span) -> str | None:
     return doc[start:span.start].text or None
 
 
+def _bare(text: str) -> str:
+    """A name without a possessive ending ("Trump\u2019s" -> "Trump")."""
+    for end in ("'s", "\u2019s", "'", "\u2019"):
+        if text.endswith(end) and len(text) > len(end) + 1:
+            return text[:-len(end)]
+    return text
+
+
+def _expands(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    """Whether `long` is `short` with middle initials or a nickname added ("donald j. trump")."""
+    if len(long) <= len(short) or short[0] != long[0] or short[-1] != long[-1]:
+        return False
+    extra = list(long)
+    for word in short:
+        if word not in extra:
+            return False
+        extra.remove(word)
+    return all(len(w.strip(".")) <= 1 or w[0] in "\"'\u201c" for w in extra)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether two words of five letters or more differ by one letter (insert, delete or swap one)."""
+    if a == b or a[0] != b[0] or abs(len(a) - len(b)) > 1 or min(len(a), len(b)) < 5:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
+
+
 def _common_words(doc: Doc) -> frozenset[str]:
     """Lower-case nouns, verbs and adjectives of the text ("speech", "asking"): a capitalised
     "name" word that the text also uses as a common word is no name of a person."""
@@ -154,22 +186,27 @@ def _person_names(people: list[Mention], common: frozenset[str] = frozenset(),
     ("Crooked Hillary Clinton" beside "Hillary Clinton"; not "Bill de Blasio" beside "De Blasio",
     nor "Ildefonso Guajardo Villarreal" beside "Mr. Guajardo Villarreal") is that name.
     """
-    words = [tuple(entity_data.normal_key(m.text).split()) for m in people]
+    words = [tuple(entity_data.normal_key(_bare(m.text)).split()) for m in people]
     full_at: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for i, name in enumerate(words):
         if len(name) > 1:
             full_at[name].append(i)
-    written = {name: people[at[0]].text for name, at in full_at.items()}
+    written = {name: _bare(people[at[0]].text) for name, at in full_at.items()}
     surnames = {words[i] for i, m in enumerate(people) if m.title and _honorific(m.title)}
     inner = {full: max(subs, key=lambda sub: len(full_at[sub]))
              for full in full_at
              if (subs := [sub for sub in full_at if len(sub) < len(full) and _within(sub, full)
                           and len(full_at[sub]) > len(full_at[full]) and sub not in surnames
                           and not _particle_start(sub, written[full])])}
+    for full in full_at:  # "Donald Trump" beside "Donald J. Trump": the fullest name
+        if full not in inner and (longer := [other for other in full_at if other not in inner and _expands(full, other)]):
+            inner[full] = max(longer, key=lambda other: (len(full_at[other]), -full_at[other][0]))
     names = {}
     for i, name in enumerate(words):
         name = inner.get(name, name)
         candidates = [full for full in full_at if full not in inner and len(name) < len(full) and _within(name, full)]
+        if not candidates and len(name) == 1 and len(name[0]) >= 5:  # a misspelt surname ("McLenney")
+            candidates = [full for full in full_at if full not in inner and _one_edit(name[0], full[-1])]
         several = len(candidates) > 1
         candidates = [c for c in candidates if not _headline_phrase(name, c, common)]
         if several and paras is not None:

@@ -81,6 +81,19 @@ def test_a_dash_before_a_name_is_no_part_of_it():
     assert [(m.text, m.canonical_name) for m in people] == [("Michelle Marks", "Michelle Marks")]
 
 
+def test_the_fullest_name_with_a_middle_initial_is_canonical():
+    ms = found("Donald Trump spoke in Ohio on Monday.\n\n"
+               "Donald J. Trump, the Republican nominee, is behind in the polls. Trump said they were wrong.")
+    assert {m.canonical_name for m in ms if m.label == "PERSON"} == {"Donald J. Trump"}
+
+
+def test_a_misspelt_surname_and_a_possessive_resolve_to_the_full_name():
+    ms = found("Tyresha McClenney, a student, waited in line for two hours.\n\n"
+               "McLenney said the wait was worth it. McClenney\u2019s friends agreed.")
+    people = [m for m in ms if m.label == "PERSON"]
+    assert {m.canonical_name for m in people} == {"Tyresha McClenney"}, [(m.text, m.canonical_name) for m in people]
+
+
 def test_titles_and_honorifics_are_kept_apart_from_the_name():
     ms = found("President Donald Trump spoke on Monday. Mr Trump said he was pleased.")
     trump = [m for m in ms if m.label == "PERSON"]
