@@ -414,6 +414,8 @@ def _resolve(ctx: _Context, tok: Token, state: dict) -> tuple[str, int, int, Men
                         _, _, _, owner = _resolve(ctx, p, state)
                         return text, start, end, owner
         inner = _speaker_type_ok(ctx.mention_at(start, tok.idx))
+        if inner is None and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that", "these") for c in tok.children):
+            inner = _document_owner(ctx, tok)  # "the report": the report named with its issuer before
         return text, start, end, inner
     indefinite = any(c.dep_ in ("det", "nummod") and c.lower_ in ("a", "an", "one", "another", "some", "two", "three")
                      for c in tok.children)
@@ -477,6 +479,42 @@ def _missed_name(ctx: _Context, tok: Token, start: int, end: int) -> Mention | N
                 return replace(m, start=start, end=end, text=name)
     label = "PERSON" if len(words) > 1 and words[0].lower_ in ctx.lex.given_names else "ORGANIZATION"
     return Mention(start, end, name, label, "", entity_id(label, name), name)
+
+
+def _document_owner(ctx: _Context, tok: Token) -> Mention | None:
+    """Who issued a document last named before `tok` in this or the two paragraphs before: its
+    possessor or compound ("a Times article", "Pew's report"), "by"/"from" X, or the subject of the
+    verb that made it ("The Post ran a feature", "the court ruled")."""
+    nouns = ctx.lex.source_nouns
+    floor = ctx.paras[max(0, ctx.para_of(tok.idx) - 2)][0]
+    for t in reversed(ctx.doc[:tok.i]):
+        if t.idx < floor:
+            break
+        if ctx.in_quote[t.i]:
+            continue
+        if t.pos_ == "NOUN" and t.lower_ in nouns:
+            for c in t.children:
+                if c.dep_ in ("poss", "compound"):
+                    m = _speaker_type_ok(ctx.mention_at(c.idx, c.idx + len(c.text)))
+                    if m is not None:
+                        return m
+                if c.dep_ in ("prep", "agent") and c.lower_ in ("by", "from"):
+                    for p in c.children:
+                        m = _speaker_type_ok(ctx.mention_at(p.idx, p.idx + len(p.text)))
+                        if p.dep_ == "pobj" and m is not None:
+                            return m
+            verb = t.head if t.dep_ == "dobj" else None
+        elif t.pos_ == "VERB" and t.lemma_[:4] == tok.lower_[:4]:
+            verb = t  # "the court ruled" before "the ruling"
+        else:
+            continue
+        if verb is not None:
+            for c in verb.children:
+                if c.dep_ == "nsubj":
+                    m = _speaker_type_ok(ctx.mention_at(c.idx, c.idx + len(c.text)))
+                    if m is not None:
+                        return m
+    return None
 
 
 _CAMPAIGN_HEADS = frozenset({"campaign", "ad", "ads", "advertisement", "commercial", "spot", "narrator",

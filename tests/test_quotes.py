@@ -253,6 +253,13 @@ def test_a_proper_name_the_ner_missed_still_speaks():
     assert all(q.speaker != "Saturday" for q in qs)
 
 
+def test_a_document_named_before_with_its_issuer_speaks_for_the_issuer():
+    text = ("The Pew Research Center released a long report on Monday about young voters.\n\n"
+            "\u201cMost young voters have not decided yet,\u201d the report said.")
+    q = extract(text)[0]
+    assert q.speaker_mention == "the report" and q.speaker == "Pew Research Center"
+
+
 def test_an_unnamed_speaker_is_none_but_keeps_the_mention():
     qs = extract("\u201cThe deal is dead,\u201d one official said.")
     assert qs[0].speaker is None and qs[0].speaker_mention == "one official"
