@@ -19,7 +19,9 @@ spans with their country's code. This module links each span to its canonical en
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -51,9 +53,11 @@ def mentions(doc: Doc, *, keep_labels: Sequence[str] = DEFAULT_LABELS) -> Iterat
     Demonyms (NORP with a country) are kept with COUNTRY; other labels not mapped to
     PERSON, COUNTRY or ORGANIZATION are kept under their spaCy name when listed.
     """
-    drafts = [_draft(ent) for ent in doc.ents]
+    text = doc.text
+    drafts = _missed_full_names(doc, text, [_draft(ent) for ent in doc.ents])
     persons = [d for d in drafts if d.label == "PERSON"]
-    paras = [doc.text.count("\n\n", 0, d.start) for d in persons]
+    breaks = [found.start() for found in re.finditer("\n\n", text)] if persons else []
+    paras = [bisect.bisect_left(breaks, d.start) for d in persons]
     people = _person_names(persons, _common_words(doc), paras)
     organizations = _organization_names([d for d in drafts if d.label == "ORGANIZATION"])
     linked = [replace(d, canonical_name=people.get(d.start) or organizations.get(d.start) or d.canonical_name)
@@ -62,6 +66,30 @@ def mentions(doc: Doc, *, keep_labels: Sequence[str] = DEFAULT_LABELS) -> Iterat
     for m in sorted(linked, key=lambda m: m.start):
         if m.label in keep_labels or (m.demonym_of is not None and "COUNTRY" in keep_labels):
             yield replace(m, entity_id=entity_id(m.label, m.canonical_name, country_code=m.country_code))
+
+
+def _missed_full_names(doc: Doc, text: str, drafts: list[Mention]) -> list[Mention]:
+    """Drafts with the other occurrences of a person's full name that the NER left untagged or
+    labelled otherwise ("..., Ivanka Trump acknowledged" as PRODUCT after "Ivanka Trump" was a
+    PERSON elsewhere): exact, on word boundaries, over no other entity."""
+    names = {d.text for d in drafts if d.label == "PERSON" and " " in d.text and d.text[:1].isupper()}
+    if not names:
+        return drafts
+    relabelled = {d.start for d in drafts if d.label not in ("PERSON", "COUNTRY") and d.text in names}
+    kept = [d for d in drafts if d.start not in relabelled]
+    taken = [(d.start, d.end) for d in kept]
+    found = []
+    for name in names:
+        at = text.find(name)
+        while at >= 0:
+            end = at + len(name)
+            free = not any(s < end and at < e for s, e in taken)
+            bounded = (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum())
+            if free and bounded and (span := doc.char_span(at, end, label="PERSON")) is not None:
+                found.append(_draft(span))
+                taken.append((at, end))
+            at = text.find(name, end)
+    return sorted(kept + found, key=lambda d: d.start) if found or relabelled else drafts
 
 
 def entity_rows(mentions_by_doc: Iterable[tuple[str, Sequence[Mention]]]) -> list[dict]:

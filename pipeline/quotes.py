@@ -214,7 +214,10 @@ def _scare_or_title(ctx: _Context, span: QuotedSpan) -> bool:
     if _names_a_work(ctx, span, words):
         return True
     if len(words) > 3:
-        return len(words) <= 8 and _is_title(words) and not inner.rstrip().endswith((".", "!", "?", ","))
+        # a Title Case phrase of four to eight words is a title ("A Change Is Gonna Come," she sang);
+        # headlines, written in Title Case, may quote speech that way
+        ends = ("!", "?") if ctx.para_of(span.open_start) > 0 else (".", "!", "?", ",")
+        return len(words) <= 8 and _is_title(words) and not inner.rstrip().endswith(ends)
     if len(words) >= 2 and _is_title(words) and not inner.rstrip().endswith(("!", "?")):
         return True  # "The Long Road Home", "Operation Clean Sweep"
     if inner.rstrip().endswith((".", "!", "?")) and len(words) >= 2:

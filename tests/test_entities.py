@@ -94,6 +94,16 @@ def test_a_misspelt_surname_and_a_possessive_resolve_to_the_full_name():
     assert {m.canonical_name for m in people} == {"Tyresha McClenney"}, [(m.text, m.canonical_name) for m in people]
 
 
+def test_a_full_name_the_ner_missed_or_mislabelled_elsewhere_is_the_person():
+    doc = load_nlp()("Ivanka Trump spoke in Ohio on Monday.\n\nIn an essay, Ivanka Trump said the plan would help.")
+    second = doc.text.rindex("Ivanka Trump")
+    doc.ents = [doc.char_span(0, len("Ivanka Trump"), label="PERSON"),
+                doc.char_span(second, second + len("Ivanka Trump"), label="PRODUCT")]  # as the NER may
+    people = [m for m in mentions(doc) if m.label == "PERSON"]
+    assert [m.start for m in people] == [0, second]
+    assert {m.canonical_name for m in people} == {"Ivanka Trump"}
+
+
 def test_titles_and_honorifics_are_kept_apart_from_the_name():
     ms = found("President Donald Trump spoke on Monday. Mr Trump said he was pleased.")
     trump = [m for m in ms if m.label == "PERSON"]

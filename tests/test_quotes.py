@@ -260,6 +260,13 @@ def test_a_document_named_before_with_its_issuer_speaks_for_the_issuer():
     assert q.speaker_mention == "the report" and q.speaker == "Pew Research Center"
 
 
+def test_a_title_case_phrase_of_four_words_or_more_is_a_title_even_with_a_comma():
+    text = ("Election night was long.\n\n"
+            "\u201cA Change Is Gonna Come,\u201d Maria Lopez sang at the rally.\n\n"
+            "\u201cWe will win this state,\u201d Maria Lopez said.")
+    assert [q.text for q in extract(text)] == ["We will win this state,"]
+
+
 def test_an_unnamed_speaker_is_none_but_keeps_the_mention():
     qs = extract("\u201cThe deal is dead,\u201d one official said.")
     assert qs[0].speaker is None and qs[0].speaker_mention == "one official"
