@@ -1258,8 +1258,9 @@ _DIRECT_RULES = ("cue", "according_to", "colon", "transcript", "source_line")
 
 
 def _share_within_chains(found: list[tuple[QuotedSpan, str, Attribution]]):
-    """The paragraphs of one multi-paragraph quote share one speaker: the one attributed at
-    its start, else the one named where it ends ("...," she said)."""
+    """The paragraphs of one multi-paragraph quote share one speaker: the one attributed in the
+    nearest paragraph before (at its start; in a transcript, the last label), else the one named
+    where it ends ("...," she said)."""
     out, chain = [], []
     for item in found:
         chain.append(item)
@@ -1275,7 +1276,15 @@ def _settle(chain: list[tuple[QuotedSpan, str, Attribution]]) -> list[tuple[Quot
     direct = [att for _, _, att in chain if att.rule in _DIRECT_RULES]
     if not direct:
         return chain
-    head = chain[0][2] if chain[0][2].rule in _DIRECT_RULES else direct[-1]
-    return [(span, kind, att if att.rule in _DIRECT_RULES else
-             Attribution("continuation", head.cue, head.mention_text, head.mention_start, head.mention_end, head.speaker))
-            for span, kind, att in chain]
+    out, before = [], None
+    for n, (span, kind, att) in enumerate(chain):
+        if att.rule in _DIRECT_RULES:
+            before = att
+            out.append((span, kind, att))
+            continue
+        # the nearest paragraph before with its own attribution (a transcript's last label),
+        # else the first one after ("...," she said at the end)
+        head = before or next(a for _, _, a in chain[n + 1:] if a.rule in _DIRECT_RULES)
+        out.append((span, kind, Attribution("continuation", head.cue, head.mention_text, head.mention_start,
+                                            head.mention_end, head.speaker)))
+    return out

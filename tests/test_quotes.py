@@ -267,6 +267,18 @@ def test_a_title_case_phrase_of_four_words_or_more_is_a_title_even_with_a_comma(
     assert [q.text for q in extract(text)] == ["We will win this state,"]
 
 
+def test_an_open_transcript_paragraph_takes_the_last_label_before_it():
+    text = ("Mike Pence spoke to Chris Wallace of Fox News on Sunday.\n\n"
+            "\"WALLACE: Will she be at the debate tomorrow night?\n\n"
+            "\"PENCE: She will not be attending the debate tomorrow night. We are focused on the issues "
+            "that the American people care about.\n\n"
+            "\"But the truth is that the voters care about jobs and about the economy.\n\n"
+            "\"WALLACE: Governor, I do not want to interrupt, but we are out of time tonight.\"")
+    qs = extract(text)
+    truth = one(qs, "But the truth")
+    assert truth.speaker == one(qs, "PENCE:").speaker != one(qs, "WALLACE: Will").speaker
+
+
 def test_an_unnamed_speaker_is_none_but_keeps_the_mention():
     qs = extract("\u201cThe deal is dead,\u201d one official said.")
     assert qs[0].speaker is None and qs[0].speaker_mention == "one official"
