@@ -236,7 +236,7 @@ def _person_names(people: list[Mention], common: frozenset[str] = frozenset(),
         if not candidates and len(name) == 1 and len(name[0]) >= 5:  # a misspelt surname ("McLenney")
             candidates = [full for full in full_at if full not in inner and _one_edit(name[0], full[-1])]
         several = len(candidates) > 1
-        candidates = [c for c in candidates if not _headline_phrase(name, c, common)]
+        candidates = [c for c in candidates if len(full_at[c]) > 1 or not _headline_phrase(name, c, common)]
         if several and paras is not None:
             candidates = [c for c in candidates if not _known_alone(name, full_at[c][0], words, paras)]
         if len(candidates) > 1 and (sex := _title_gender(people[i].title)):
@@ -247,9 +247,9 @@ def _person_names(people: list[Mention], common: frozenset[str] = frozenset(),
 
 
 def _headline_phrase(partial: tuple[str, ...], full: tuple[str, ...], common: frozenset[str]) -> bool:
-    """A Title Case phrase the NER took for a name ("Obama Speech", "Injecting Clinton"): a word
-    beside the partial name that the text also writes as a lower-case common word and that is
-    no known given name."""
+    """A Title Case phrase the NER took for a name ("Obama Speech", "Injecting Clinton"), written
+    once: a word beside the partial name that the text also writes as a lower-case common word
+    and that is no known given name."""
     given = entity_data.given_names()
     return any(w in common and w not in given for w in full if w not in partial and len(w) > 2)
 
