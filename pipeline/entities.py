@@ -9,8 +9,13 @@ spans with their country's code. This module links each span to its canonical en
   capital as a place ("in Washington") stays GPE.
 - NORP demonyms ("North Korean") carry their country in `demonym_of` (kept with COUNTRY).
 - PERSON: titles kept apart in `title`; a partial name ("Kim") resolves to a full name of the
-  same article ("Kim Song"): among several, never to one whose full name is always written
-  out, then to the one last introduced before it.
+  same article ("Kim Song"), the fullest one ("Donald J. Trump" over "Donald Trump"). Among
+  several: never a Title Case phrase written once ("Obama Speech"), nor a namesake introduced
+  after the bare name stood alone for three paragraphs, nor one of the other gender than an
+  honorific ("Mrs."), nor one whose full name is always written out; then the main person
+  (written in full most often: relatives named once lose), then the one last introduced before
+  it. A misspelt surname resolves to the one full name a letter away; a full name found again
+  untagged or mislabelled is that person; dashes and possessive endings are no part of names.
 - ORGANIZATION: gazetteer names ("UN", "the Security Council" beside the UN), acronyms of
   an organisation named in full in the article, shortened names ("the Security Council" after
   "UN Security Council"), and anaphoric nouns of a gazetteer organisation ("the council",

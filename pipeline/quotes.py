@@ -14,7 +14,8 @@ quote with the first rule that fires (the `rule` field of the Quote):
 - "according_to"   "according to X";
 - "colon"          a colon lead-in: "X said:", "X: '...'", "As X put it:";
 - "transcript"     a speaker label: 'PENCE: ...';
-- "source_line"    a quote-only paragraph with its source on a line of its own ('- Jane Doe');
+- "source_line"    a quote-only paragraph with its source on a line of its own ('- Jane Doe'),
+                   or after a dash closing the quote's line ('"..." \u2015 Jane Doe');
 - "clause_subject" a fragment inside the writer's sentence without a reporting verb:
                    "X pointed to reports of '...'" -> the clause's subject;
 - "previous_sentence" a speaker named in the sentence just before (with a reporting verb, or
@@ -30,7 +31,9 @@ the context (subjects of the same or previous sentence, above all of reporting v
 speaker; recency; no one of the other gender, known from titles, given names and the text's
 own pronouns); a description ("the DPRK ambassador") to the person introduced with that role
 ("UN Ambassador Kim Song"), in a headline or standfirst to the one the body introduces; a
-document ("Kim's letter", "the committee's resolution") to its issuer. Unknown -> None, with
+document ("Kim's letter", "the committee's resolution"; "the report" after "Pew released a
+report") to its issuer; a campaign, its ad or the ad's narrator to "<Surname> campaign"; a proper
+name the NER missed to itself (a surname to the person named in full). Unknown -> None, with
 the mention kept. Language data (speech verbs, pronouns, roles, source nouns, given names)
 comes from models/ via `pipeline.quote_lexicon`.
 """
