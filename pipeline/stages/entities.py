@@ -14,7 +14,7 @@ from pipeline.rows import layout_of, mention_rows, mentions_from_rows
 from pipeline.stages.common import (DOC_COLUMNS, StageSummary, code_version, digest, grouped_mentions,
                                     progress_batches, quote_settings, table_path, warn)
 
-ENTITY_DATA = ["entity*", "gazetteer*", "titles*", "countries*"]
+ENTITY_DATA = ["entity*", "gazetteer*", "titles*", "countries*", "quote_given_names*"]
 
 
 @dataclass(frozen=True)
