@@ -201,12 +201,13 @@ def _blocks(lines: list[str]) -> list[tuple[int, str]]:
 
 
 def _hard_wrapped(lines: list[str]) -> bool:
-    """Several lines of similar, long width, most of them breaking mid-sentence."""
+    """Several long lines of about the same width, most of them breaking mid-sentence."""
     if len(lines) < 3:
         return False
     body = lines[:-1]
-    if min(len(line) for line in body) < 50 or any(_BULLET_LINE.match(line) for line in lines):
-        return False
+    shortest, longest = min(len(line) for line in body), max(len(line) for line in body)
+    if shortest < 50 or longest - shortest > max(20, longest // 4) or any(_BULLET_LINE.match(line) for line in lines):
+        return False  # wrapped prose has lines of about one width
     return sum(not is_sentence_like(line) for line in body) * 2 > len(body)
 
 

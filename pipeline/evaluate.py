@@ -257,7 +257,7 @@ def map_span(start: int, end: int, *, text: str, gold_text: str) -> tuple[int, i
     if hits:
         s = min(hits, key=lambda h: abs(h - expected))
         return s, s + len(needle)
-    pattern = r"\s+".join(re.escape(w) for w in needle.split())
+    pattern = r"[\s\u200b-\u200d\ufeff]+".join(re.escape(w) for w in needle.split())  # cleaning drops zero-widths
     hits = [(m.start(), m.end()) for m in re.finditer(pattern, gold_text)]
     if hits:
         return min(hits, key=lambda h: abs(h[0] - expected))

@@ -137,3 +137,14 @@ def test_table_row_with_headline_column_drops_repeated_headline():
     assert row["text"] == "She is ahead by four points, the survey found."
     assert row["published"] == datetime(2016, 10, 1, 12, 0)
     assert [r["reason"] for r in removed] == ["headline"]
+
+
+def test_lines_of_different_widths_in_one_block_stay_separate_paragraphs():
+    page = ("Readers respond\n\n"
+            "\u201cHe has never answered a single question about his plan for the economy.\u201d \u2015 Ana Ruiz\n"
+            "\u201cI am worried.\u201d \u2015 Tom Lee\n"
+            "\u201cThe debate showed us who he really is, and it was not a pretty sight for anyone watching.\u201d"
+            " \u2015 Maria Gomez\n")
+    doc = clean_page(page)
+    assert len(doc.paragraphs) == 3
+    assert doc.paragraphs[1] == "\u201cI am worried.\u201d \u2015 Tom Lee"
