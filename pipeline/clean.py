@@ -26,6 +26,7 @@ MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 BULLETS = "•·▪●◦‣∙*-–—"
 _BULLET_LINE = re.compile(rf"^\s*[{re.escape(BULLETS)}]\s+(?=\S)")
 _SENTENCE_END = re.compile(r"[.!?:;…][\"'“”‘’»)\]\s]*$|[\"”’»]\s*$")
+_QUOTE_SOURCE = re.compile(r"[.!?,…][\"”’]\s*[―—–-]+\s*[^\s.!?][^.!?]{0,60}$")  # “...” ― Jane Doe
 _TRAILING_TAG = re.compile(r"\s*[\[(][^\[\]()]{1,40}[\])]\s*$")
 _DATE_LINE = re.compile(
     r"^(?P<kind>published|updated|last updated|first published|posted|modified|date)"
@@ -119,8 +120,10 @@ def furniture_reason(line: str) -> str | None:
 
 def is_sentence_like(line: str) -> bool:
     """Ends as running text does (sentence punctuation, a colon lead-in or a closing quote),
-    perhaps followed by a bracketed source tag ("... in Indiana. [538]")."""
-    return bool(_SENTENCE_END.search(line) or _SENTENCE_END.search(_TRAILING_TAG.sub("", line)))
+    perhaps followed by a bracketed source tag ("... in Indiana. [538]") or a quote's source
+    after a dash ("“...” ― Jane Doe")."""
+    return bool(_SENTENCE_END.search(line) or _SENTENCE_END.search(_TRAILING_TAG.sub("", line))
+                or _QUOTE_SOURCE.search(line))
 
 
 def is_headline_like(line: str) -> bool:
