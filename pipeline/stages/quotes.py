@@ -31,13 +31,11 @@ def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
     pending = next(mention_groups, None)
     try:
         docs = io.iter_batches(table_path(out, "clean/documents"), batch_size=256, columns=DOC_COLUMNS)
-        parses = io.iter_batches(table_path(out, "entities/parses"), batch_size=256, columns=["doc_id", "key"])
+        parses = io.iter_batches(table_path(out, "entities/parses"), batch_size=256, columns=["doc_id", "key", "doc"])
         for doc_batch, parse_batch in zip(docs, parses):
             keys = [digest(p["key"], *config) for p in parse_batch]
             keys_seen.update(keys)
             cached = cache.get_many(keys)
-            todo = {p["doc_id"] for p, key in zip(parse_batch, keys) if key not in cached}
-            stored = _stored_parses(table_path(out, "entities/parses"), todo) if todo else {}
             with nlp.memory_zone():  # strings of the deserialised parses are freed per batch
                 new_items, rows = {}, []
                 for row, parse, key in zip(doc_batch, parse_batch, keys):
@@ -53,7 +51,7 @@ def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
                         found = cached[key]
                         summary.reused += 1
                     else:
-                        doc = Doc(nlp.vocab).from_bytes(stored[row["doc_id"]])
+                        doc = Doc(nlp.vocab).from_bytes(parse["doc"])
                         found = quotes_of(doc, mentions_from_rows(doc_mentions, layout), min_confidence=min_confidence)
                         summary.processed += 1
                         if isinstance(found, str):
@@ -77,12 +75,3 @@ def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
     summary.rows = {"quotes": quotes_out.rows}
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def _stored_parses(path: Path, doc_ids: set[str]) -> dict[str, bytes]:
-    """The serialised parses of some documents (read only when they are not cached)."""
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(path, columns=["doc_id", "doc"], filters=pc.field("doc_id").isin(sorted(doc_ids)))
-    return dict(zip(table.column("doc_id").to_pylist(), table.column("doc").to_pylist()))
