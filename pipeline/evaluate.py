@@ -1,6 +1,6 @@
 """Score predicted quotes against gold quotes (the /work/shared/bench JSONL layout).
 
-Pure functions, no I/O except the two loaders:
+Pure functions, no I/O except the gold loader:
 
 - `score(gold_docs, predictions, *, kinds=None, errors=None) -> dict`: span precision/recall/F1
   (exact, exact after trimming marks and end punctuation, one-to-one overlap), speaker accuracy
@@ -42,17 +42,6 @@ def load_gold(path: str | Path) -> dict[str, dict]:
                 doc = json.loads(line)
                 docs[doc["id"]] = doc
     return docs
-
-
-def load_predictions(path: str | Path) -> list[dict]:
-    """Prediction rows from a JSONL or Parquet file."""
-    path = str(path)
-    if path.endswith(".parquet"):
-        import pandas as pd
-
-        return pd.read_parquet(path).to_dict("records")
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 # --- helpers -------------------------------------------------------------------------------------

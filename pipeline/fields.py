@@ -26,12 +26,6 @@ class Layout:
                 return field, start - f_start, end - f_start
         return None
 
-    def body_start(self) -> int:
-        for field, f_start, _ in self.spans:
-            if field == "text":
-                return f_start
-        return self.spans[-1][2] if self.spans else 0
-
 
 def analysis_text(*, headline: str | None, standfirst: str | None, text: str) -> tuple[str, Layout]:
     """Join the non-empty fields with blank lines; return the text and its layout."""
