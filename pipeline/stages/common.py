@@ -60,8 +60,11 @@ def digest(*parts: object) -> str:
 def code_version(*modules: str, data: Iterable[str] = ()) -> str:
     """Pipeline version plus a hash of the code and rule data a stage uses: cached results expire when they change."""
     h = hashlib.sha256(__version__.encode())
-    for name in modules:
-        h.update((PACKAGE_DIR / f"{name}.py").read_bytes())
+    for name in modules:  # a module ("rows") or a package ("quotes": every file in it)
+        package = PACKAGE_DIR / name
+        files = sorted(package.rglob("*.py")) if package.is_dir() else [PACKAGE_DIR / f"{name}.py"]
+        for path in files:
+            h.update(path.read_bytes())
     for pattern in data:
         for path in sorted(MODELS_DIR.glob(pattern)):
             h.update(path.read_bytes())
@@ -111,5 +114,5 @@ def grouped_mentions(path: Path) -> Iterator[tuple[str, list[dict]]]:
 def quote_settings(min_confidence: float) -> tuple[str, str]:
     """The quote stage's configuration and code version, part of every quote cache key."""
     return (json.dumps({"min_confidence": min_confidence}, sort_keys=True),
-            code_version("quotes", "quote_lexicon", "quote_marks", "analysis", "rows", "records", "stages/quotes",
+            code_version("quotes", "analysis", "rows", "records", "stages/quotes",
                          data=QUOTE_DATA))

@@ -1,0 +1,116 @@
+"""Which quoted spans are quotes: scare quotes and titles of works stay out; full or partial."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.quotes.context import CLOSING_MARKS, Context
+from pipeline.quotes.cues import is_cue
+from pipeline.quotes.marks import QuotedSpan
+
+
+def quote_words(text: str) -> list[str]:
+    return [w for w in text.split() if any(c.isalnum() for c in w)]
+
+
+def _is_title(words: list[str]) -> bool:
+    small = {"of", "the", "a", "an", "and", "in", "on", "for", "to", "at", "with", "is"}
+    return all(w[0].isupper() or w.lower() in small or not w[0].isalpha() for w in words)
+
+
+def quote_kind(text: str, span: QuotedSpan) -> str:
+    """ "full" when the quote is a sentence or more of speech, else "partial"."""
+    inner = text[span.start:span.end].lstrip(" .\u2026")
+    first = next((c for c in inner if c.isalnum()), "")
+    i = span.open_start - 1
+    while i >= 0 and text[i] in " \t\u00a0":
+        i -= 1
+    before = text[i] if i >= 0 else "\n"
+    starts_sentence = before in "\n.!?:,\u2014\u2013-(" or before in CLOSING_MARKS
+    if first.isupper() or first.isdigit():
+        if starts_sentence or len(quote_words(inner)) >= 6:
+            return "full"
+    return "partial"
+
+
+def clause_kind(ctx: Context, span: QuotedSpan, kind: str) -> str:
+    """A lower-case quote that holds a whole clause (a finite verb and its subject inside the
+    marks: recalled that "until last year, the peninsula was ...") is full, not partial."""
+    if kind == "full" or len(quote_words(ctx.text[span.start:span.end])) < 6:
+        return kind
+    first, last = ctx._tok(span.start), ctx._tok(max(span.start, span.end - 1))
+    for t in ctx.doc[first:last + 1]:
+        if t.tag_ in ("VBD", "VBZ", "VBP", "MD") and any(
+                c.dep_ in ("nsubj", "nsubjpass", "expl") and first <= c.i <= last for c in t.children):
+            return "full"
+    return kind
+
+
+def scare_or_title(ctx: Context, span: QuotedSpan) -> bool:
+    """Scare quotes and titles of works: one to three words, not a sentence, not governed by a cue."""
+    inner = ctx.text[span.start:span.end]
+    words = quote_words(inner)
+    if not words:
+        return True
+    if _names_a_work(ctx, span, words):
+        return True
+    if len(words) > 3:
+        # a Title Case phrase of four to eight words is a title ("A Change Is Gonna Come," she sang);
+        # headlines, written in Title Case, may quote speech that way
+        ends = ("!", "?") if ctx.para_of(span.open_start) > 0 else (".", "!", "?", ",")
+        return len(words) <= 8 and _is_title(words) and not inner.rstrip().endswith(ends)
+    if len(words) >= 2 and _is_title(words) and not inner.rstrip().endswith(("!", "?")):
+        return True  # "The Long Road Home", "Operation Clean Sweep"
+    if inner.rstrip().endswith((".", "!", "?")) and len(words) >= 2:
+        return False
+    # a short fragment counts as a quote only when a reporting verb governs it directly
+    lex = ctx.lex
+    doc = ctx.doc
+    first = ctx._tok(span.start)
+    last = ctx._tok(max(span.start, span.end - 1))
+    inside = range(first, last + 1)
+    for i in inside:
+        h = doc[i].head
+        steps = 0
+        while ctx.in_quote[h.i] and h.i in inside and steps < 4 and h.head.i != h.i:
+            h = h.head
+            steps += 1
+        if h.i in inside:
+            continue
+        for _ in range(2):
+            v = lex.verbs.get(h.lower_)
+            if v and v.cls in ("speech", "describe", "weak") and h.pos_ in ("VERB", "AUX") and is_cue(ctx, h):
+                return False
+            if h.pos_ in ("VERB", "AUX") or h.head.i == h.i:
+                break
+            h = h.head
+        # inside reported speech: "accusing X of trying to 'stoke confrontation'",
+        # "said he expects an 'aggressive appeal'" -- a reporting verb up the tree
+        for _ in range(8):
+            if h.head.i == h.i:
+                break
+            h = h.head
+            v = lex.verbs.get(h.lower_)
+            if v and v.cls in ("speech", "describe", "weak") and h.pos_ == "VERB" and not ctx.in_quote[h.i] \
+                    and is_cue(ctx, h):
+                return False
+    return True
+
+
+_BY_AUTHOR = re.compile(r"\s*,?\s*by\s+(?:[A-Z]|the\s+[A-Z])")
+
+
+def _names_a_work(ctx: Context, span: QuotedSpan, words: list[str]) -> bool:
+    """Titles of works: "The Art of the Deal" by Donald Trump; the book "..."; titled "..."."""
+    if len(words) > 14:
+        return False
+    text = ctx.text
+    if _BY_AUTHOR.match(text, span.close_end) and _is_title(words) and len(words) >= 2:
+        return True
+    i = span.open_start - 1
+    while i >= 0 and text[i] in " \u00a0":
+        i -= 1
+    j = i
+    while j >= 0 and (text[j].isalpha() or text[j] == "-"):
+        j -= 1
+    return text[j + 1:i + 1].lower() in ctx.lex.work_nouns and _is_title(words)
