@@ -26,7 +26,8 @@ from pipeline.quotes.speakers import pronoun_antecedent, resolve_speaker
 from pipeline.records import Mention
 
 
-def _from_cue(ctx: Context, tok: Token, lemma: str, rule: str, state: dict) -> Attribution | None:
+def from_cue(ctx: Context, tok: Token, lemma: str, rule: str, state: dict) -> Attribution | None:
+    """The attribution through reporting verb `tok` (lemma `lemma`): its subject, resolved; None when it has none."""
     subj = reporting_subject(ctx, tok)
     if subj is not None and ctx.para_of(subj.idx) != ctx.para_of(tok.idx):
         subj = None  # the parser ran a sentence over a paragraph break
@@ -195,7 +196,7 @@ def attribute(ctx: Context, span: QuotedSpan, kind: str, state: dict) -> Attribu
         return a
     found = best_cue(ctx, span, lo, hi, kind)
     if found is not None:
-        a = _from_cue(ctx, *found, "cue", state)
+        a = from_cue(ctx, *found, "cue", state)
         if a is not None:
             return a
     if _glued(ctx, lo, hi):
@@ -217,7 +218,7 @@ def attribute(ctx: Context, span: QuotedSpan, kind: str, state: dict) -> Attribu
         s_lo = ctx.sents[ctx.sent_of(ct)][0]
         cand = best_cue(ctx, span, s_lo, ct)
         if cand is not None:
-            a = _from_cue(ctx, *cand, "colon", state)
+            a = from_cue(ctx, *cand, "colon", state)
             if a is not None:
                 return a
         if ct > 0:
@@ -312,7 +313,7 @@ def _previous_sentence(ctx: Context, span: QuotedSpan, lo: int, hi: int, state: 
         verb = ctx.lex.verbs.get(tok.lower_)
         if verb is not None and verb.cls == "belief":
             continue
-        a = _from_cue(ctx, tok, lemma, "previous_sentence", state)
+        a = from_cue(ctx, tok, lemma, "previous_sentence", state)
         if a is not None and a.mention_text and a.mention_text.lower() not in ("i", "we"):
             best = a
     if best is not None:
