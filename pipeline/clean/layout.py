@@ -301,7 +301,7 @@ def _body(units: list[tuple[int, str]], start: int, doc: CleanDocument) -> None:
                 reason = "subheading or label"
             elif not reads_as_prose(rest):
                 reason = "headline-like line (link to another story or subheading)"
-        if reason == "embedded post" and index > start and doc.paragraphs and doc.paragraphs[-1] == units[index - 1][1]:
+        if reason == "embedded post attribution" and index > start and doc.paragraphs and doc.paragraphs[-1] == units[index - 1][1]:
             doc.paragraphs.pop()
             doc.remove(units[index - 1][0], units[index - 1][1], "embedded post")
         if reason is None and index == len(units) - 1 and rest.endswith(":") and len(rest.split()) <= 14:

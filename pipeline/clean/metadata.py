@@ -22,7 +22,8 @@ MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 
 _DATE_LINE = re.compile(
     r"^(?P<kind>published|updated|last updated|first published|posted|modified|created|date)"
-    r"(?:\s+(?:on|at))?\s*[:|\-–—]?\s*(?P<value>.*\d.*)$",
+    r"(?:\s+(?:on|at))?\s*[:|\-–—]?\s*(?P<value>(?:\d|(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug"
+    r"|sep|oct|nov|dec)[a-z]*\b).*\d.*)$",
     re.IGNORECASE,
 )
 STORE_DATE = re.compile(r"^date (?P<day>\d{4}-\d{2}-\d{2})\b\s*(?P<rest>.*)$")  # " date 2018-05-11 ..." prefix

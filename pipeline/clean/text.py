@@ -12,6 +12,7 @@ BULLET_LINE = re.compile(rf"^\s*[{re.escape(BULLETS)}]\s+(?=\S)")
 _SENTENCE_END = re.compile(r"[.!?:;…][\"'“”‘’»)\]\s]*$|[\"”’»]\s*$")
 _QUOTE_SOURCE = re.compile(r"[.!?,…][\"”’]\s*[―—–-]+\s*[^\s.!?][^.!?]{0,60}$")  # “...” ― Jane Doe
 _TRAILING_TAG = re.compile(r"\s*[\[(][^\[\]()]{1,40}[\])]\s*$")
+_INNER_SENTENCE_END = re.compile(r"\w[.!?][\"”’]?\s+[\"“‘]?[A-Z]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\ufeff\u00ad]")
 _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")  # "HomeLocal News" -> "Home Local News"
@@ -44,12 +45,13 @@ def is_headline_like(line: str) -> bool:
 def reads_as_prose(line: str) -> bool:
     """A line without final punctuation that is still running text, not a headline or a link:
     clauses split by commas, an opening conjunction, a last word no headline ends on ("and", "of"),
-    or a crosshead in capitals."""
+    a sentence ending inside it, a quotation opening it, or a crosshead in capitals."""
     words = line.split()
     if len(words) < 6:
         return False
     letters = [ch for ch in line if ch.isalpha()]
     return (", " in line or words[0].lower().strip("\"'“‘") in _OPENING_WORDS or words[-1].lower() in _FUNCTION_WORDS
+            or bool(_INNER_SENTENCE_END.search(line)) or (line[0] in "\"“‘" and len(words) >= 8)
             or (bool(letters) and all(ch.isupper() for ch in letters)))
 
 
@@ -95,7 +97,8 @@ def blocks(lines: list[str]) -> list[tuple[int, str]]:
             group.append((no, line))
             continue
         for unit in _unwrap(group):
-            if out and out[-1][0] >= group[0][0] and unit[1][0].islower() and not is_sentence_like(out[-1][1]):
+            if (out and out[-1][0] >= group[0][0] and unit[1][0].islower() and " " in unit[1]
+                    and not is_sentence_like(out[-1][1])):
                 out[-1] = (out[-1][0], f"{out[-1][1]} {unit[1]}")
             else:
                 out.append(unit)
