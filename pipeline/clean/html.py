@@ -58,7 +58,7 @@ def _json_ld_article(html: str, url: str | None) -> dict:
     """The page's JSON-LD article object (NewsArticle, Article, ...), else its OpenGraph properties."""
     try:
         data = extruct.extract(html, base_url=url, syntaxes=["json-ld", "opengraph"], uniform=True, errors="ignore")
-    except Exception:  # extruct raises whatever its parsers raise on broken markup
+    except Exception:  # noqa: BLE001 -- extruct raises whatever its parsers raise on broken markup
         return {}
     for item in _items(data.get("json-ld", [])):
         types = item.get("@type")

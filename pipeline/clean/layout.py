@@ -14,8 +14,17 @@ from datetime import datetime
 from pipeline.clean import metadata as meta
 from pipeline.clean.furniture import furniture_reason
 from pipeline.clean.text import (
-    BULLET_LINE, blocks, is_headline_like, is_sentence_like, is_title_like, normalise_text, reads_as_prose,
-    reads_as_sentence, same_text, text_key, unglue,
+    BULLET_LINE,
+    blocks,
+    crumbs,
+    is_headline_like,
+    is_sentence_like,
+    is_title_like,
+    normalise_text,
+    reads_as_prose,
+    reads_as_sentence,
+    same_text,
+    text_key,
 )
 
 _DATELINE = re.compile(r"^(?!By\b)[A-Z][\w.'’/ ,()-]{1,60}?\s*(?:[:—–]|--|\s-)\s+[A-Z“\"‘']")
@@ -240,6 +249,7 @@ def _is_lead_standfirst(units: list[tuple[int, str]], at: int) -> bool:
     following = [other for _, other in units[at + 2:]]
     after = units[at + 1][1]
     set_apart = (not is_sentence_like(after) and not reads_as_prose(after) and furniture_reason(after) is None
+                 and _repeat_reason(units, at + 1) is None
                  and sum(map(is_sentence_like, following)) >= 2)
     return set_apart or text.endswith(("...", "…")) or bool(_EDITORIAL_VOICE.search(_QUOTED.sub("", text)))
 
@@ -268,10 +278,9 @@ def _breadcrumb(text: str, texts: list[str], doc: CleanDocument) -> bool:
     """A breadcrumb trail run into the headline ("HomeLocal NewsChimene threatens ..."): its last crumb is the section."""
     for other in texts:
         if other != text and len(other.split()) >= 3 and text.endswith(other) and len(text) > len(other):
-            crumbs = re.findall(r"[A-Z][a-z]+(?: [A-Z]?[a-z]+)*", unglue(text[: -len(other)]))
-            crumbs = [c for c in crumbs if c.lower() != "home"]
-            if crumbs and doc.section is None:
-                doc.section = crumbs[-1]
+            trail = crumbs(text[: -len(other)])
+            if trail and doc.section is None:
+                doc.section = trail[-1]
             return True
     return False
 

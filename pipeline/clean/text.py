@@ -16,8 +16,8 @@ _INNER_SENTENCE_END = re.compile(r"\w[.!?][\"”’]?\s+[\"“‘]?[A-Z]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\ufeff\u00ad]")
 _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")  # "HomeLocal News" -> "Home Local News"
-_OPENING_WORDS = frozenset("and but or so yet meanwhile however while although though because as if when".split())
-_FUNCTION_WORDS = frozenset("a an the of to in on at for from by with and or but as that than".split())
+_OPENING_WORDS = frozenset(["and", "but", "or", "so", "yet", "meanwhile", "however", "while", "although", "though", "because", "as", "if", "when"])
+_FUNCTION_WORDS = frozenset(["a", "an", "the", "of", "to", "in", "on", "at", "for", "from", "by", "with", "and", "or", "but", "as", "that", "than"])
 HEADLINE_MAX_WORDS = 30
 
 
@@ -72,6 +72,12 @@ def is_title_like(line: str) -> bool:
 def unglue(line: str) -> str:
     """Words run together where page elements met ("HomeLocal News" -> "Home Local News")."""
     return _GLUED.sub(" ", line)
+
+
+def crumbs(trail: str) -> list[str]:
+    """The crumbs of a breadcrumb trail ("Home > World", "HomeLocal News"), without "Home"."""
+    parts = [c.strip() for part in re.split(r"\s*[>»/|›]\s*", trail) for c in _GLUED.split(part)]
+    return [c for c in parts if c and c.lower() != "home"]
 
 
 def same_text(a: str, b: str) -> bool:
