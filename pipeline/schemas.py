@@ -32,11 +32,11 @@ DOCUMENTS = _schema("documents", "One row per clean document.", [
     ("headline", pa.string(), "Headline"),
     ("standfirst", pa.string(), "Standfirst (summary under the headline)"),
     ("byline", pa.string(), "Byline as written, without 'By'"),
-    ("authors", pa.list_(pa.string()), "Personal names from the byline (empty when it names only a desk or an agency)"),
-    ("agency", pa.string(), "News agency credited in the byline or dateline (Associated Press, Reuters, PTI, ...)"),
     ("published", pa.timestamp("us"), "Publication time as written (UTC when the input gives a zone; midnight "
                                        "when the page gives only a day); a site's clock above the headline is not used"),
     ("updated", pa.timestamp("us"), "Last update time as written (UTC when the input gives a zone)"),
+    ("authors", pa.list_(pa.string()), "Personal names from the byline (empty when it names only a desk or an agency)"),
+    ("agency", pa.string(), "News agency credited in the byline or dateline (Associated Press, Reuters, PTI, ...)"),
     ("text", pa.string(), "Clean body: paragraphs separated by one blank line; body offsets point into it"),
     ("n_paragraphs", pa.int32(), "Number of body paragraphs"),
     ("n_words", pa.int32(), "Number of whitespace-separated words in text"),
