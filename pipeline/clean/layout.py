@@ -29,7 +29,7 @@ from pipeline.clean.text import (
 
 _DATELINE = re.compile(r"^(?!By\b)[A-Z][\w.'’/ ,()-]{1,60}?\s*(?:[:—–]|--|\s-)\s+[A-Z“\"‘']")
 _APPEAL_WORDS = re.compile(r"\b(?:we|our|us|your|you)\b", re.IGNORECASE)
-_EDITORIAL_VOICE = re.compile(r"\b(?:we|we're|we've|us|our|here's|here is)\b", re.IGNORECASE)
+_EDITORIAL_VOICE = re.compile(r"\b(?:[Ww]e|[Ww]e're|[Ww]e've|us|[Oo]ur|[Hh]ere's|[Hh]ere is)\b")  # not "US"
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|‘[^’]*’")
 _URL_LINE = re.compile(r"^url\s*:\s*(?P<url>\S+)$", re.IGNORECASE)
 _SHORT_LABEL_WORDS = 5
