@@ -216,7 +216,7 @@ def _title_roles(titles: list[_Title], doc: CleanDocument, *, has_standfirst: bo
 def _header_end(units: list[tuple[int, str]], known_headline: str | None) -> int:
     """Index of the first body unit: the header runs while lines are headline-like, bullets, metadata or
     furniture, and through the last metadata line among the next few units (a standfirst may sit before
-    the dates). A first sentence that is followed by a dateline paragraph is a standfirst."""
+    the dates). A first long sentence that is followed by a dateline paragraph is a standfirst."""
     end = 0
     for index, (_, text) in enumerate(units):
         rest = meta.store_date(text)[1] if meta.store_date(text) else text
@@ -229,7 +229,8 @@ def _header_end(units: list[tuple[int, str]], known_headline: str | None) -> int
     for index, (_, text) in enumerate(units[end : end + 3], start=end):
         if _is_metadata(text):
             end = index + 1
-    if (end == 0 and len(units) > 2 and is_sentence_like(units[0][1]) and not meta.store_date(units[0][1])
+    if (end == 0 and len(units) > 2 and is_sentence_like(units[0][1]) and len(units[0][1].split()) >= 18
+            and not meta.store_date(units[0][1])
             and _DATELINE.match(units[1][1]) and not _DATELINE.match(units[0][1])):
         end = 1
     return end

@@ -28,7 +28,8 @@ _DATE_LINE = re.compile(
 )
 STORE_DATE = re.compile(r"^date (?P<day>\d{4}-\d{2}-\d{2})\b\s*(?P<rest>.*)$")  # " date 2018-05-11 ..." prefix
 _UPDATE_KINDS = {"updated", "last updated", "modified"}
-_BYLINE = re.compile(r"^(?:by|written by|words by|reporting by|author|reporter)\s*:?\s+(?P<name>.+)$", re.IGNORECASE)
+_BYLINE = re.compile(r"^(?:(?:by|written by|words by|reporting by)\s*:?|(?:author|reporter)\s*:)\s+(?P<name>.+)$",
+                     re.IGNORECASE)
 _MONTH = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{4}\b",
     re.IGNORECASE,
@@ -135,7 +136,7 @@ def byline(line: str) -> Byline | None:
     """A byline: "By Jane Doe and Sam Lee", "- By Tony Diver WHITEHALL CORRESPONDENT", "By Yonhap",
     or a name and agency ("Saleh Mwanamilongo, The Associated Press[, July 9, 2014]")."""
     line = BULLET_LINE.sub("", line).strip()
-    if len(line.split()) > 16 or line.rstrip().endswith((".", "?", "!")):
+    if len(line.split()) > 16 or line.rstrip().endswith((".", "?", "!", ":")):
         return None
     match = _BYLINE.match(line)
     if match:
