@@ -26,19 +26,11 @@ def line_patterns() -> tuple[LinePattern, ...]:
     return tuple(LinePattern(r["reason"], re.compile(r["pattern"], re.IGNORECASE), r.get("max_words")) for r in rows)
 
 
-@functools.lru_cache(maxsize=1)
-def _any_pattern() -> re.Pattern:
-    """All furniture patterns in one, to pass over story lines in one search."""
-    return re.compile("|".join(f"(?:{rule.pattern.pattern})" for rule in line_patterns()), re.IGNORECASE)
-
-
 def furniture_reason(line: str) -> str | None:
     """Why a line is page furniture rather than story text, or None. Words run together where page
     elements met ("Share this articleComments") are separated first."""
     unglued = unglue(line)
     variants = (line,) if unglued == line else (line, unglued)
-    if not any(_any_pattern().search(text) for text in variants):
-        return None
     n_words = len(line.split())
     for rule in line_patterns():
         if rule.max_words is not None and n_words > rule.max_words:
