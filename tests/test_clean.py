@@ -235,3 +235,14 @@ def test_hard_wrapped_wire_copy_without_blank_lines():
         ("\"We expect a difficult few months,\" the governor said in a statement released after the meeting of "
         "the bank's committee."),
     ]
+
+
+def test_prompts_and_menus_above_the_headline_and_a_relative_date():
+    page = ("Menu in ,\n\nStay up to date with notifications from The Example\n\nConnect with us\n\n"
+            "Mayor quits after vote\n\nUpdated 3 hours ago\n\nThe mayor resigned on Monday, aides said.\n\nShe gave no reason.\n")
+    doc = clean_page(page)
+    assert doc.headline == "Mayor quits after vote" and doc.section is None
+    assert doc.published is None and doc.updated is None  # "3 hours ago" names no day
+    assert [r.reason for r in doc.removed] == ["navigation", "notification prompt", "social media prompt", "headline",
+                                               "date without a year"]
+    assert doc.paragraphs == ["The mayor resigned on Monday, aides said.", "She gave no reason."]

@@ -101,6 +101,8 @@ def _metadata(text: str, doc: CleanDocument, *, before_headline: bool) -> str | 
             doc.updated = dates.published
         if dates.updated:
             doc.updated = doc.updated or dates.updated
+        if dates.published is None and dates.updated is None:
+            return "date without a year"
         return "published date" if dates.published else "updated date"
     by = meta.byline(text)
     if by is not None:
@@ -196,8 +198,11 @@ def _title_roles(titles: list[_Title], doc: CleanDocument, *, has_standfirst: bo
     for i, title in enumerate(titles):
         if i == at:
             continue
-        if at is None or i < at:
-            role = "section" if doc.section is None and len(title.text.split()) <= _SHORT_LABEL_WORDS else "navigation"
+        if doc.headline and same_text(title.text, doc.headline):
+            role = "duplicate of headline"
+        elif at is None or i < at:
+            label = doc.section is None and len(title.text.split()) <= _SHORT_LABEL_WORDS and title.text[-1].isalnum()
+            role = "section" if label else "navigation"
         elif meta.is_name_line(title.text) and names.count(title.text) > 1:
             role = "byline"
             doc.byline = doc.byline or title.text

@@ -23,7 +23,7 @@ MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 _DATE_LINE = re.compile(
     r"^(?P<kind>published|updated|last updated|first published|posted|modified|created|date)"
     r"(?:\s+(?:on|at))?\s*[:|\-–—]?\s*(?P<value>(?:\d|(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug"
-    r"|sep|oct|nov|dec)[a-z]*\b).*\d.*)$",
+    r"|sep|oct|nov|dec)[a-z]*\b).*\d.*|\d+\s+\w+\s+ago)$",
     re.IGNORECASE,
 )
 STORE_DATE = re.compile(r"^date (?P<day>\d{4}-\d{2}-\d{2})\b\s*(?P<rest>.*)$")  # " date 2018-05-11 ..." prefix
@@ -34,6 +34,7 @@ _MONTH = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{4}\b",
     re.IGNORECASE,
 )
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _DATE_WORDS = {
     "am", "pm", "a", "m", "p", "at", "on", "gmt", "utc", "bst", "cet", "et", "est", "edt", "pt", "pst", "pdt",
     "hkt", "sgt", "jst", "kst", "ist", "wib", "wita", "eat", "cat", "sast", "aest", "aedt", "nzst", "nzdt",
@@ -104,6 +105,8 @@ def date_line(line: str) -> DateLine | None:
 def _date_part(part: str) -> DateLine | None:
     match = _DATE_LINE.match(part)
     if match:
+        if not _YEAR.search(match.group("value")):
+            return DateLine(keyword=True)  # "Updated 3 hours ago", "Published 5 March": no day to trust
         stamp = parse_timestamp(match.group("value"))
         if stamp is None:
             return None
@@ -119,7 +122,7 @@ def _date_only(line: str) -> datetime | None:
     if len(line.split()) > 8 or not _MONTH.search(line) or not re.search(r"\d", line):
         return None
     words = re.findall(r"[A-Za-z]+", _MONTH.sub("", line))
-    if any(w.lower() not in _DATE_WORDS for w in words):
+    if any(w.lower() not in _DATE_WORDS for w in words) or not _YEAR.search(line):
         return None
     return parse_timestamp(line)
 
