@@ -40,7 +40,7 @@ def main() -> None:
         table["authors"] = table["authors"].map(lambda names: "; ".join(names))
         table.to_parquet(documents)
         subprocess.run([sys.executable, str(CHECK), str(PAGES / "gold.jsonl"), str(out), *(["--errors"] if args.errors else [])],
-                       cwd=ROOT)
+                       cwd=ROOT, check=False)  # its exit code also judges quotes, which are not ours
 
 
 if __name__ == "__main__":
