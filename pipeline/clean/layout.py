@@ -95,12 +95,14 @@ def _metadata(text: str, doc: CleanDocument, *, before_headline: bool) -> str | 
     if dates is not None:
         if before_headline and not dates.keyword:
             return "site date"
-        if dates.published and doc.published is None:
+        if dates.published and (doc.published is None or _more_precise(dates, doc.published)):
             doc.published = dates.published
         elif dates.published and not dates.updated and doc.updated is None and not dates.keyword:
             doc.updated = dates.published
         if dates.updated:
             doc.updated = doc.updated or dates.updated
+        if " | " in text:
+            doc.agency = doc.agency or meta.agency_named(text)  # "PTI | New Delhi | Updated: ..."
         if dates.published is None and dates.updated is None:
             return "date without a year"
         return "published date" if dates.published else "updated date"
@@ -112,6 +114,12 @@ def _metadata(text: str, doc: CleanDocument, *, before_headline: bool) -> str | 
         doc.published = doc.published or by.published
         return "byline"
     return None
+
+
+def _more_precise(dates: meta.DateLine, published: datetime) -> bool:
+    """A "Published: <day, time>" line refining a day known only from the page store's prefix."""
+    return (dates.keyword and published.time() == datetime.min.time() and dates.published.date() == published.date()
+            and dates.published.time() != datetime.min.time())
 
 
 def _is_metadata(text: str) -> bool:

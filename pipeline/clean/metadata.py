@@ -41,7 +41,7 @@ _DATE_WORDS = {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
     "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "th", "st", "nd", "rd",
 }
-_NAME_WORD = re.compile(r"^[A-Z][a-z’'.-]*(?:-[A-Z][a-z]+)?$|^(?:de|da|van|von|der|bin|al|el|la|le|du|dos)$")
+_NAME_WORD = re.compile(r"^[A-Z][A-Za-z’'.-]*$|^(?:de|da|van|von|der|bin|al|el|la|le|du|dos)$")
 _DESK_WORDS = {"desk", "service", "staff", "bureau", "team", "correspondent", "reporter", "reporters", "editor",
                "editors", "writer", "writers", "agencies", "agency", "news", "web", "online", "newsroom", "wires"}
 
