@@ -246,3 +246,15 @@ def test_prompts_and_menus_above_the_headline_and_a_relative_date():
     assert [r.reason for r in doc.removed] == ["navigation", "notification prompt", "social media prompt", "headline",
                                                "date without a year"]
     assert doc.paragraphs == ["The mayor resigned on Monday, aides said.", "She gave no reason."]
+
+
+def test_masthead_above_the_headline_is_the_publisher_and_a_label_under_it_the_section():
+    page = ("The Evening Courier\n\nHarbour plan approved\n\n"
+            "Councillors approved the harbour plan on Tuesday, The Evening Courier understands.\n\n"
+            "Work starts in June.\n")
+    doc = clean_page(page)
+    assert doc.publisher == "The Evening Courier" and doc.section is None
+    assert doc.headline == "Harbour plan approved"
+    assert [r.reason for r in doc.removed] == ["masthead", "headline"]
+    labelled = clean_page("Harbour plan approved\n\nCity Desk\n\nCouncillors approved the plan.\n\nWork starts in June.\n")
+    assert labelled.section == "City Desk" and labelled.standfirst is None

@@ -78,8 +78,22 @@ def clean_page(raw: str, *, headline: str | None = None) -> CleanDocument:
     units = blocks(normalise_text(raw).split("\n"))
     body_from = _header(units, doc)
     _body(units, body_from, doc)
+    _masthead(doc)
     doc.removed.sort(key=lambda r: r.line_no)
     return doc
+
+
+def _masthead(doc: CleanDocument) -> None:
+    """A title above the headline that names the paper ("The Evening Courier") and recurs in the story
+    is the publisher's masthead, not a section."""
+    name = doc.section or ""
+    words = name.split()
+    if not (name.startswith("The ") and len(words) >= 3 and all(w[0].isupper() for w in words) and name in doc.text):
+        return
+    doc.publisher = doc.publisher or name
+    doc.section = None
+    doc.removed = [RemovedLine(r.line_no, r.text, "masthead") if r.reason == "section" and r.text == name else r
+                   for r in doc.removed]
 
 
 # ---------------------------------------------------------------- metadata of one line
@@ -216,6 +230,9 @@ def _title_roles(titles: list[_Title], doc: CleanDocument, *, has_standfirst: bo
             doc.byline = doc.byline or title.text
             if title.text not in doc.authors:
                 doc.authors.append(title.text)
+        elif (doc.section is None and len(title.text.split()) <= 4 and "," not in title.text
+              and title.text[-1].isalnum() and not meta.is_name_line(title.text)):
+            role = "section"  # a label under the headline ("World News")
         elif has_standfirst:
             role = "header line (caption or label)"
         else:
