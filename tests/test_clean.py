@@ -256,5 +256,5 @@ def test_masthead_above_the_headline_is_the_publisher_and_a_label_under_it_the_s
     assert doc.publisher == "The Evening Courier" and doc.section is None
     assert doc.headline == "Harbour plan approved"
     assert [r.reason for r in doc.removed] == ["masthead", "headline"]
-    labelled = clean_page("Harbour plan approved\n\nCity Desk\n\nCouncillors approved the plan.\n\nWork starts in June.\n")
+    labelled = clean_page("Harbour plan approved by council\n\nCity Desk\n\nCouncillors approved the plan.\n\nWork starts in June.\n")
     assert labelled.section == "City Desk" and labelled.standfirst is None
