@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pipeline.clean.metadata import MODELS_DIR
 from pipeline.clean.text import unglue
 
+_GLUED_MAX_WORDS = 14  # page elements run together in short lines, not in story paragraphs
+
 
 @dataclass(frozen=True, slots=True)
 class LinePattern:
@@ -26,15 +28,19 @@ def line_patterns() -> tuple[LinePattern, ...]:
     return tuple(LinePattern(r["reason"], re.compile(r["pattern"], re.IGNORECASE), r.get("max_words")) for r in rows)
 
 
+@functools.lru_cache(maxsize=256)
+def _patterns_for(n_words: int) -> tuple[LinePattern, ...]:
+    """The patterns that apply to a line of `n_words` words (some only to short lines)."""
+    return tuple(rule for rule in line_patterns() if rule.max_words is None or n_words <= rule.max_words)
+
+
 def furniture_reason(line: str) -> str | None:
-    """Why a line is page furniture rather than story text, or None. Words run together where page
-    elements met ("Share this articleComments") are separated first."""
-    unglued = unglue(line)
-    variants = (line,) if unglued == line else (line, unglued)
+    """Why a line is page furniture rather than story text, or None. In short lines, words run together
+    where page elements met ("Share this articleComments") are also tried apart."""
     n_words = len(line.split())
-    for rule in line_patterns():
-        if rule.max_words is not None and n_words > rule.max_words:
-            continue
-        if any(rule.pattern.search(text) for text in variants):
+    unglued = unglue(line) if n_words <= _GLUED_MAX_WORDS else line
+    glued = unglued != line
+    for rule in _patterns_for(min(n_words, 100)):
+        if rule.pattern.search(line) or (glued and rule.pattern.search(unglued)):
             return rule.reason
     return None

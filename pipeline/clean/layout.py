@@ -24,7 +24,6 @@ from pipeline.clean.text import (
     reads_as_prose,
     reads_as_sentence,
     same_text,
-    text_key,
 )
 
 _DATELINE = re.compile(r"^(?!By\b)[A-Z][\w.'’/ ,()-]{1,60}?\s*(?:[:—–]|--|\s-)\s+[A-Z“\"‘']")
@@ -33,6 +32,7 @@ _EDITORIAL_VOICE = re.compile(r"\b(?:[Ww]e|[Ww]e're|[Ww]e've|us|[Oo]ur|[Hh]ere's
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|‘[^’]*’")
 _URL_LINE = re.compile(r"^url\s*:\s*(?P<url>\S+)$", re.IGNORECASE)
 _SHORT_LABEL_WORDS = 5
+_METADATA_MAX_CHARS = 160  # dates and bylines are short lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +101,8 @@ def _masthead(doc: CleanDocument) -> None:
 def _metadata(text: str, doc: CleanDocument, *, before_headline: bool) -> str | None:
     """Take a metadata line into `doc`; return the removal reason, or None if it is not metadata.
     A bare date above the headline is the site's clock, not the article's date."""
+    if len(text) > _METADATA_MAX_CHARS:
+        return None
     url = _URL_LINE.match(text)
     if url:
         doc.url = doc.url or url.group("url")
@@ -275,7 +277,7 @@ def _is_lead_standfirst(units: list[tuple[int, str]], at: int) -> bool:
     text = units[at][1]
     if not is_sentence_like(text) or len(text.split()) > 60 or _DATELINE.match(text) or text[0] in "\"“‘'":
         return False
-    if any(text_key(other) == text_key(text) for _, other in units[at + 1:]):
+    if any(_similar_length(other, text) and same_text(other, text) for _, other in units[at + 1:]):
         return True
     following = [other for _, other in units[at + 2:]]
     after = units[at + 1][1]
@@ -356,11 +358,16 @@ def _body(units: list[tuple[int, str]], start: int, doc: CleanDocument) -> None:
 
 
 def _duplicate(text: str, doc: CleanDocument) -> str | None:
-    if doc.headline and same_text(text, doc.headline):
+    if doc.headline and _similar_length(text, doc.headline) and same_text(text, doc.headline):
         return "duplicate of headline"
-    if doc.standfirst and text_key(text) == text_key(doc.standfirst):
+    if doc.standfirst and _similar_length(text, doc.standfirst) and same_text(text, doc.standfirst):
         return "duplicate of standfirst"
     return None
+
+
+def _similar_length(a: str, b: str) -> bool:
+    """Could be the same text once punctuation and spaces are normalised (a cheap test before the exact one)."""
+    return abs(len(a) - len(b)) <= max(10, len(b) // 5)
 
 
 def _is_appeal_lead(text: str) -> bool:

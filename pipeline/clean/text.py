@@ -13,6 +13,9 @@ _SENTENCE_END = re.compile(r"[.!?:;…][\"'“”‘’»)\]\s]*$|[\"”’»]\s
 _QUOTE_SOURCE = re.compile(r"[.!?,…][\"”’]\s*[―—–-]+\s*[^\s.!?][^.!?]{0,60}$")  # “...” ― Jane Doe
 _TRAILING_TAG = re.compile(r"\s*[\[(][^\[\]()]{1,40}[\])]\s*$")
 _INNER_SENTENCE_END = re.compile(r"\w[.!?][\"”’]?\s+[\"“‘]?[A-Z]")
+# Lines ftfy leaves alone: printable ASCII without "&" (no entities) and typographic marks, none of which
+# starts a mojibake sequence (those begin with a letter in Â-ô).
+_PLAIN_LINE = re.compile("[\t\x20-\x25\x27-\x7e\u00a0“”‘’—–…•·°£€©®™]*")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\ufeff\u00ad]")
 _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")  # "HomeLocal News" -> "Home Local News"
@@ -22,11 +25,19 @@ HEADLINE_MAX_WORDS = 30
 
 
 def normalise_text(text: str) -> str:
-    """Repair mojibake, NFC-normalise, unify line breaks and spaces; quotation marks stay as written."""
-    text = ftfy.fix_text(text, uncurl_quotes=False, fix_character_width=False, normalization="NFC")
+    """Repair mojibake, NFC-normalise, unify line breaks and spaces; quotation marks stay as written.
+
+    ftfy repairs each line on its own; lines it would leave alone (printable ASCII and typographic
+    marks, without entities) skip it."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    text = "\n".join(line if _PLAIN_LINE.fullmatch(line) else _repaired(line) for line in lines)
     text = _ZERO_WIDTH.sub("", text)
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(lines)
+
+
+def _repaired(line: str) -> str:
+    return ftfy.fix_text(line, uncurl_quotes=False, fix_character_width=False, normalization="NFC")
 
 
 def is_sentence_like(line: str) -> bool:
