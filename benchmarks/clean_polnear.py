@@ -30,11 +30,12 @@ TIMED = """
 import json, sys, time
 from pipeline.clean import document_row
 from pipeline.records import RawArticle
+import pipeline
 texts = [json.loads(line)["text"] for f in sys.argv[1:] for line in open(f, encoding="utf-8")]
 started = time.perf_counter()
 for n, text in enumerate(texts):
     document_row(RawArticle(str(n), str(n), text), max_chars=10**7)
-print(time.perf_counter() - started)
+print(pipeline.__file__, time.perf_counter() - started)
 """
 
 
@@ -66,8 +67,10 @@ def lost_quotes(path: Path) -> tuple[int, int, list[str]]:
 def clean_seconds(pythonpath: Path, files: list[Path]) -> float:
     env = {**os.environ, "PYTHONPATH": str(pythonpath)}
     out = subprocess.run([sys.executable, "-c", TIMED, *map(str, files)], env=env, check=True,
-                         capture_output=True, text=True)
-    return float(out.stdout.strip().splitlines()[-1])
+                         capture_output=True, text=True, cwd=pythonpath)  # -c puts the cwd first on sys.path
+    path, seconds = out.stdout.split()
+    assert Path(path).resolve().is_relative_to(pythonpath.resolve()), path
+    return float(seconds)
 
 
 def export(ref: str, into: Path) -> None:
