@@ -32,7 +32,7 @@ def clean_html(html: str, *, url: str | None = None) -> CleanDocument | None:
         return None
     ld = _json_ld_article(html, url)
     headline = _first(ld.get("headline"), ld.get("name"), getattr(extracted, "title", None))
-    doc = clean_page(body, headline=headline)
+    doc = clean_page("\n\n".join(body.split("\n")), headline=headline)  # one paragraph per line: never re-wrapped
     if not doc.paragraphs:
         return None
     doc.url = url or _first(ld.get("url"), getattr(extracted, "url", None))
