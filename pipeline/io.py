@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import pickle
+import re
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -18,7 +19,8 @@ from filelock import FileLock, Timeout
 
 from pipeline.records import RawArticle, Rejection
 
-INPUT_SUFFIXES = (".txt", ".jsonl", ".csv", ".parquet")
+INPUT_SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".csv", ".parquet")
+HTML_SUFFIXES = (".html", ".htm")
 TEXT_COLUMNS = ("text",)
 WESTERN_ENCODINGS = ("cp1252", "latin_1", "iso8859_15")
 
@@ -74,15 +76,25 @@ def _read_file(file: Path, name: str) -> Iterator[RawArticle | Rejection]:
     except (OSError, pa.ArrowException, UnicodeError, ValueError) as error:
         yield Rejection(name, f"cannot read file: {error}")
         return
-    if suffix == ".txt":
+    if suffix == ".txt" or suffix in HTML_SUFFIXES:
         if not text.strip():
             yield Rejection(name, "empty file")
         else:
-            yield RawArticle(doc_id=name.rsplit(".", 1)[0], source=name, text=text)
+            yield RawArticle(doc_id=name.rsplit(".", 1)[0], source=name, text=text, url=_url_line(text),
+                             html=suffix in HTML_SUFFIXES)
     elif suffix == ".jsonl":
         yield from _jsonl_rows(text, name)
     else:
         yield from _csv_rows(text, name)
+
+
+def _url_line(text: str) -> str | None:
+    """The article address a text page gives on a "URL: https://..." line near its top."""
+    for line in text.splitlines()[:10]:
+        match = re.match(r"\s*url\s*:\s*(https?://\S+)\s*$", line, re.IGNORECASE)
+        if match:
+            return match.group(1)
+    return None
 
 
 def decode(data: bytes) -> str:

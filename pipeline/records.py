@@ -57,6 +57,7 @@ class RawArticle:
     published: str | None = None
     url: str | None = None
     publisher: str | None = None
+    html: bool = False  # text is a saved HTML page, not a text dump
 
 
 @dataclass(frozen=True, slots=True)

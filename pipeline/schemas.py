@@ -25,14 +25,18 @@ _OFFSETS = [
 DOCUMENTS = _schema("documents", "One row per clean document.", [
     ("doc_id", pa.string(), "Stable document key: the input's id, else the file path (and #row for tables)"),
     ("source", pa.string(), "Input file the document came from, relative to the seeds folder (#row for tables)"),
-    ("publisher", pa.string(), "The input's own 'source' column (publisher), when given"),
-    ("url", pa.string(), "Article URL, when given"),
-    ("section", pa.string(), "Section label from the page dump"),
+    ("publisher", pa.string(), "Publisher: the input's own 'source' column, else the page's site name (page title, "
+                               "HTML metadata, copyright line), else the domain of the article's URL"),
+    ("url", pa.string(), "Article URL: the input's 'url' column, a 'URL:' line of a text page, or an HTML page's own"),
+    ("section", pa.string(), "Section label from the page (label above the headline, last breadcrumb)"),
     ("headline", pa.string(), "Headline"),
     ("standfirst", pa.string(), "Standfirst (summary under the headline)"),
-    ("byline", pa.string(), "Byline without 'By'"),
-    ("published", pa.timestamp("us"), "Publication time as written (UTC when the input gives a zone)"),
+    ("byline", pa.string(), "Byline as written, without 'By'"),
+    ("published", pa.timestamp("us"), "Publication time as written (UTC when the input gives a zone; midnight "
+                                       "when the page gives only a day); a site's clock above the headline is not used"),
     ("updated", pa.timestamp("us"), "Last update time as written (UTC when the input gives a zone)"),
+    ("authors", pa.list_(pa.string()), "Personal names from the byline (empty when it names only a desk or an agency)"),
+    ("agency", pa.string(), "News agency credited in the byline or dateline (Associated Press, Reuters, PTI, ...)"),
     ("text", pa.string(), "Clean body: paragraphs separated by one blank line; body offsets point into it"),
     ("n_paragraphs", pa.int32(), "Number of body paragraphs"),
     ("n_words", pa.int32(), "Number of whitespace-separated words in text"),

@@ -148,3 +148,113 @@ def test_lines_of_different_widths_in_one_block_stay_separate_paragraphs():
     doc = clean_page(page)
     assert len(doc.paragraphs) == 3
     assert doc.paragraphs[1] == "\u201cI am worried.\u201d \u2015 Tom Lee"
+
+
+def test_page_title_site_clock_and_dates_line_with_pipes():
+    page = ("Monday, 4 March 2024 | 09:12 GMT\n\nTown hall vote delayed again | The Valley Gazette\n\n"
+            "Town hall vote delayed again\n\n"
+            "5 March 2024, 10:15 | Updated: 5 March 2024, 12:40\n\n"
+            "The council has postponed its vote on the new town hall for the third time, officials said.\n\n"
+            "Members will meet again next month.\n")
+    doc = clean_page(page)
+    assert doc.headline == "Town hall vote delayed again"
+    assert doc.publisher == "The Valley Gazette"
+    assert doc.published == datetime(2024, 3, 5, 10, 15) and doc.updated == datetime(2024, 3, 5, 12, 40)
+    reasons = {r.text: r.reason for r in doc.removed}
+    assert reasons["Monday, 4 March 2024 | 09:12 GMT"] == "site date"
+    assert reasons["Town hall vote delayed again | The Valley Gazette"] == "page title"
+    assert doc.paragraphs[0].startswith("The council has postponed")
+
+
+def test_agency_byline_with_date_breadcrumb_and_dateline_agency():
+    page = ("HomeWorld NewsPort strike ends after three weeks\n\nPort strike ends after three weeks\n\n"
+            "Maria Lopez, The Associated Press, June 2, 2019\n\n"
+            "LISBON, Portugal (AP) — Dock workers voted on Sunday to end a strike that had stopped most cargo.\n\n"
+            "The union said its members would return on Monday.\n")
+    doc = clean_page(page)
+    assert doc.headline == "Port strike ends after three weeks"
+    assert doc.section == "World News"
+    assert doc.authors == ["Maria Lopez"] and doc.agency == "Associated Press"
+    assert doc.published == datetime(2019, 6, 2)
+    assert [r.reason for r in doc.removed] == ["breadcrumb", "headline", "byline"]
+
+
+def test_bylines_with_several_names_titles_or_only_a_desk():
+    assert clean_page("Rates held\n\n- By Ann Kerr ECONOMICS EDITOR\n\nThe bank kept rates on hold.\n").authors == ["Ann Kerr"]
+    assert clean_page("Rates held\n\nBy Ann Kerr, Tom Bell and Li Wei\n\nThe bank kept rates.\n").authors == [
+        "Ann Kerr", "Tom Bell", "Li Wei"]
+    desk = clean_page("Rates held\n\nBy Business News Desk\n\nThe bank kept rates on hold.\n")
+    assert desk.authors == [] and desk.byline == "Business News Desk"
+    wire = clean_page("Rates held\n\nBy Reuters\n\nThe bank kept rates on hold.\n")
+    assert wire.authors == [] and wire.agency == "Reuters"
+
+
+def test_standfirst_printed_again_in_the_body_is_kept_once():
+    standfirst = "A JURY has cleared a former mayor of fraud after a six-week trial, the court heard on Friday."
+    page = f"Former mayor cleared of fraud\n\n{standfirst}\n\n{standfirst}\n\nThe jury took two days.\n\nShe left without comment.\n"
+    doc = clean_page(page)
+    assert doc.standfirst == standfirst
+    assert doc.paragraphs == ["The jury took two days.", "She left without comment."]
+    assert [r.reason for r in doc.removed] == ["headline", "standfirst", "duplicate of standfirst"]
+
+
+def test_body_lines_without_final_stop_link_lists_captions_and_appeals():
+    page = ("Bridge reopens after repairs\n\n"
+            "The bridge reopened to traffic on Saturday after nine months of repairs, the city said.\n\n"
+            "Crowds gather on the bridge at dawn\nCrowds gather on the bridge at dawn\n\n"
+            "But not every driver was pleased, with queues stretching back into the centre\n\n"
+            "BRIDGE TOLLS TO RETURN NEXT YEAR SAYS MAYOR\n\n"
+            "Tolls will return next year, the mayor said.\n\n"
+            "A note from our editors:\n\nDear readers,\n\nWe rely on your support to keep reporting.\n\n"
+            "Related posts\n\nCity plans new tram line to the airport\n\nMuseum opens its doors for a late night\n")
+    doc = clean_page(page)
+    assert doc.paragraphs == [
+        "The bridge reopened to traffic on Saturday after nine months of repairs, the city said.",
+        "But not every driver was pleased, with queues stretching back into the centre",
+        "BRIDGE TOLLS TO RETURN NEXT YEAR SAYS MAYOR",
+        "Tolls will return next year, the mayor said.",
+    ]
+    reasons = [r.reason for r in doc.removed]
+    assert reasons == ["headline", "repeated line (image caption)", "repeated line (image caption)",
+                       "reader appeal", "reader appeal", "reader appeal", "link list heading",
+                       "link to another story", "link to another story"]
+
+
+def test_hard_wrapped_wire_copy_without_blank_lines():
+    page = (" date 2013-05-13 (Updates with figures)\nBy Ann Kerr\n"
+            "LONDON May 13 The bank said on Monday that it had cut\n"
+            "its forecast for growth this year, citing weaker exports and\n"
+            "a slowdown in spending by households across the country.\n"
+            "\"We expect a difficult few months,\" the governor said in a\n"
+            "statement released after the meeting of the bank's committee.\n")
+    doc = clean_page(page)
+    assert doc.published == datetime(2013, 5, 13) and doc.authors == ["Ann Kerr"]
+    assert doc.paragraphs == [
+        ("LONDON May 13 The bank said on Monday that it had cut its forecast for growth this year, citing weaker "
+        "exports and a slowdown in spending by households across the country."),
+        ("\"We expect a difficult few months,\" the governor said in a statement released after the meeting of "
+        "the bank's committee."),
+    ]
+
+
+def test_prompts_and_menus_above_the_headline_and_a_relative_date():
+    page = ("Menu in ,\n\nStay up to date with notifications from The Example\n\nConnect with us\n\n"
+            "Mayor quits after vote\n\nUpdated 3 hours ago\n\nThe mayor resigned on Monday, aides said.\n\nShe gave no reason.\n")
+    doc = clean_page(page)
+    assert doc.headline == "Mayor quits after vote" and doc.section is None
+    assert doc.published is None and doc.updated is None  # "3 hours ago" names no day
+    assert [r.reason for r in doc.removed] == ["navigation", "notification prompt", "social media prompt", "headline",
+                                               "date without a year"]
+    assert doc.paragraphs == ["The mayor resigned on Monday, aides said.", "She gave no reason."]
+
+
+def test_masthead_above_the_headline_is_the_publisher_and_a_label_under_it_the_section():
+    page = ("The Evening Courier\n\nHarbour plan approved\n\n"
+            "Councillors approved the harbour plan on Tuesday, The Evening Courier understands.\n\n"
+            "Work starts in June.\n")
+    doc = clean_page(page)
+    assert doc.publisher == "The Evening Courier" and doc.section is None
+    assert doc.headline == "Harbour plan approved"
+    assert [r.reason for r in doc.removed] == ["masthead", "headline"]
+    labelled = clean_page("Harbour plan approved by council\n\nCity Desk\n\nCouncillors approved the plan.\n\nWork starts in June.\n")
+    assert labelled.section == "City Desk" and labelled.standfirst is None

@@ -25,7 +25,7 @@ def run_clean(*, seeds: Path, out: Path, max_chars: int) -> StageSummary:
     started = time.perf_counter()
     summary = StageSummary("clean")
     meta = {"pipeline_version": __version__, "stage": "clean"}
-    version = code_version("clean", "io", "records", "stages/clean", data=["clean_lines.jsonl"])
+    version = code_version("clean", "io", "records", "stages/clean", data=["clean_*.jsonl"])
     cache = io.ResultCache(Path(out) / "clean" / "cache.sqlite")
     keys_seen: set[str] = set()
     documents = io.TableWriter(table_path(out, "clean/documents"), schemas.DOCUMENTS, meta)
