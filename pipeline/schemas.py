@@ -35,7 +35,7 @@ DOCUMENTS = _schema("documents", "One row per clean document.", [
     ("published", pa.timestamp("us"), "Publication time as written (UTC when the input gives a zone; midnight "
                                        "when the page gives only a day); a site's clock above the headline is not used"),
     ("updated", pa.timestamp("us"), "Last update time as written (UTC when the input gives a zone)"),
-    ("authors", pa.list_(pa.string()), "Personal names from the byline (empty when it names only a desk or an agency)"),
+    ("authors", pa.string(), "Personal names from the byline, joined by \"; \" (null when it names only a desk or an agency; split with str.split(\"; \") or DuckDB string_split)"),
     ("agency", pa.string(), "News agency credited in the byline or dateline (Associated Press, Reuters, PTI, ...)"),
     ("text", pa.string(), "Clean body: paragraphs separated by one blank line; body offsets point into it"),
     ("n_paragraphs", pa.int32(), "Number of body paragraphs"),

@@ -104,7 +104,7 @@ def test_page_without_article_body_is_rejected_with_its_file(tmp_path):
     rejected = pd.read_parquet(tmp_path / "out/clean/rejected.parquet")
     assert rejected.to_dict("records") == [{"source": "menu.htm", "reason": "no article body found in the HTML page"}]
     documents = pd.read_parquet(tmp_path / "out/clean/documents.parquet")
-    assert list(documents["authors"].iloc[0]) == ["Jane Doe", "Sam Lee"]
+    assert documents["authors"].iloc[0] == "Jane Doe; Sam Lee"
     assert documents["text"].iloc[0] == "\n\n".join(BODY)
 
 

@@ -41,7 +41,7 @@ def document_row(article: RawArticle, *, max_chars: int) -> tuple[dict, list[dic
         "byline": doc.byline,
         "published": published or doc.published,
         "updated": doc.updated,
-        "authors": doc.authors,
+        "authors": "; ".join(doc.authors) or None,
         "agency": doc.agency,
         "text": text,
         "n_paragraphs": len(doc.paragraphs),
