@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -20,8 +21,8 @@ def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
 
     started = time.perf_counter()
     summary = StageSummary("quotes")
-    nlp = load_nlp()
-    info = model_info(nlp)
+    nlp = None  # loaded only when a parse must be read (a whole-pipeline run has every document cached)
+    info = model_info()
     config = quote_settings(min_confidence)
     meta = {"pipeline_version": __version__, "stage": "quotes", **info}
     cache = io.ResultCache(Path(out) / "quotes" / "cache.sqlite")
@@ -36,7 +37,9 @@ def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
             keys = [digest(p["key"], *config) for p in parse_batch]
             keys_seen.update(keys)
             cached = cache.get_many(keys)
-            with nlp.memory_zone():  # strings of the deserialised parses are freed per batch
+            if nlp is None and len(cached) < len(keys):
+                nlp = load_nlp()
+            with nlp.memory_zone() if nlp else contextlib.nullcontext():  # the parses' strings are freed per batch
                 new_items, rows = {}, []
                 for row, parse, key in zip(doc_batch, parse_batch, keys):
                     if parse["doc_id"] != row["doc_id"]:
