@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pipeline.fields import Layout
 from pipeline.records import Mention, Quote
 from pipeline.rows import mention_rows, mentions_from_rows
+from pipeline.timing import lap
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,17 +36,22 @@ def quotes_of(doc, mentions: list[Mention], *, min_confidence: float) -> list[Qu
 
 
 def analyse(items: list[tuple[str, Layout]], *, batch_size: int, keep_labels: tuple[str, ...],
-            min_confidence: float | None = None) -> list[Analysis]:
-    """Parse each analysis text once; find its mentions and, when `min_confidence` is given, its quotes."""
-    return analysed(items, batch_size=batch_size, keep_labels=keep_labels, min_confidence=min_confidence)[0]
+            min_confidence: float | None = None, selective_parse: bool = False) -> list[Analysis]:
+    """Parse each analysis text once; find its mentions and, when `min_confidence` is given, its quotes.
+
+    `selective_parse`: the dependency parse only where the quote rules can use it (`pipeline.parse.selective`).
+    """
+    return analysed(items, batch_size=batch_size, keep_labels=keep_labels, min_confidence=min_confidence,
+                    selective_parse=selective_parse)[0]
 
 
 def analysed(items: list[tuple[str, Layout]], *, batch_size: int, keep_labels: tuple[str, ...],
-             min_confidence: float | None = None) -> tuple[list[Analysis], dict[str, float]]:
+             min_confidence: float | None = None,
+             selective_parse: bool = False) -> tuple[list[Analysis], dict[str, float]]:
     """`analyse`, and the seconds it spent per phase: parse, resolution (entity rules), quotes, serialise."""
     from pipeline.model import load_nlp
 
-    nlp = load_nlp()
+    nlp = load_nlp(selective_parse=selective_parse)
     results = []
     seconds = dict.fromkeys(PHASES, 0.0)
     clock = time.perf_counter
@@ -61,13 +67,6 @@ def analysed(items: list[tuple[str, Layout]], *, batch_size: int, keep_labels: t
 
 
 PHASES = ("parse", "resolution", "quotes", "serialise")
-
-
-def lap(seconds: dict[str, float], phase: str, mark: float) -> float:
-    """Add the time since `mark` to `seconds[phase]`; return the new mark."""
-    now = time.perf_counter()
-    seconds[phase] += now - mark
-    return now
 
 
 def _analysis(doc, layout: Layout, *, keep_labels: tuple[str, ...], min_confidence: float | None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ from pipeline.stages.common import StageSummary, table_path
 DEFAULT_PARAMS = {
     "clean": {"seeds": "seeds", "max_chars": 200_000},
     "entities": {"keep_labels": ["PERSON", "COUNTRY", "ORGANIZATION"], "batch_size": 16, "workers": 1,
-                 "executor": "local", "scheduler": None},
+                 "executor": "local", "scheduler": None, "selective_parse": False},
     "quotes": {"min_confidence": 0.0},
 }
 
@@ -68,7 +69,7 @@ def _stage_entities(args: argparse.Namespace) -> StageSummary:
                              if args.command in ("run", "evaluate") else None)
     return run_entities(out=args.out, keep_labels=list(params["keep_labels"]),
                         batch_size=int(params["batch_size"]), parallelism=parallelism,
-                        quotes_min_confidence=quotes_min_confidence)
+                        quotes_min_confidence=quotes_min_confidence, selective_parse=bool(params["selective_parse"]))
 
 
 def _parallelism(args: argparse.Namespace, params: dict):
@@ -91,8 +92,10 @@ def _workers_started(args: argparse.Namespace, names: list[str]):
     from pipeline.executors import started_early
     from pipeline.model import load_nlp
 
-    parallelism = _parallelism(args, load_params(args.params, "entities"))
-    return started_early(parallelism.executor, workers=parallelism.workers, warm_up=load_nlp)
+    params = load_params(args.params, "entities")
+    parallelism = _parallelism(args, params)
+    return started_early(parallelism.executor, workers=parallelism.workers,
+                         warm_up=functools.partial(load_nlp, selective_parse=bool(params["selective_parse"])))
 
 
 def _stage_quotes(args: argparse.Namespace) -> StageSummary:

@@ -32,13 +32,18 @@ def model_package() -> tuple[str, ModuleType]:
     )
 
 
-@functools.lru_cache(maxsize=1)
-def load_nlp() -> Language:
-    """Return the shared pipeline, loaded once per process."""
+@functools.lru_cache(maxsize=2)
+def load_nlp(*, selective_parse: bool = False) -> Language:
+    """Return the shared pipeline, loaded once per process; with `selective_parse`, the dependency
+    parse only of the sentences the quote rules can use (`pipeline.parse.selective`)."""
     package, module = model_package()
     nlp = module.load(exclude=list(EXCLUDED_COMPONENTS))
     nlp.meta["package"] = package
     _add_project_components(nlp)
+    if selective_parse:
+        from pipeline.parse.selective import use_selective_parse
+
+        use_selective_parse(nlp)
     return nlp
 
 

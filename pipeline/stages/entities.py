@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import __version__, io, schemas
-from pipeline.analysis import PHASES, analysed, lap
+from pipeline.analysis import PHASES, analysed
 from pipeline.executors import executor, in_order
 from pipeline.rows import layout_of, mention_rows, mentions_from_rows
 from pipeline.stages.common import (DOC_COLUMNS, StageSummary, code_version, digest, grouped_mentions,
                                     progress_batches, quote_settings, table_path, warn)
+from pipeline.timing import lap
 
 ENTITY_DATA = ["entity*", "gazetteer*", "titles*", "countries*", "quote_given_names*"]
+SELECTOR_DATA = ["speech_verbs*", "quote_lexicon*"]  # the selective parse's reporting words
 WRITE_EVERY = 64  # documents per row group of the mentions and parses tables
 CHUNKS_PER_WORKER = 4
 MAX_CHUNK = 4  # documents per chunk sent to a worker: a few seconds of work, so the last chunks finish together
@@ -30,12 +32,13 @@ class Parallelism:
 
 
 def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallelism: Parallelism = Parallelism(),
-                 quotes_min_confidence: float | None = None) -> StageSummary:
+                 quotes_min_confidence: float | None = None, selective_parse: bool = False) -> StageSummary:
     """Parse every document once; write mentions, entities and the parses the quote stage reads.
 
     With `quotes_min_confidence` (whole-pipeline runs), the quotes are found in the same pass and
-    stored in the quote stage's cache, so that stage only writes its table. Documents go to the
-    workers in small chunks as they are read, and their results are written as they come back.
+    stored in the quote stage's cache, so that stage only writes its table. `selective_parse`: the
+    dependency parse only of the sentences the quote rules can use (`pipeline.parse.selective`).
+    Documents go to the workers in small chunks as they are read, and their results are written as they come back.
     """
     from pipeline.entities import entity_rows
     from pipeline.model import model_info
@@ -46,9 +49,10 @@ def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallel
     timings = summary.timings
     timings.update(dict.fromkeys(("read", *PHASES, "wait", "write"), 0.0))
     info = model_info()
+    selector = (["parse", "quotes/lexicon"], SELECTOR_DATA) if selective_parse else ([], [])  # its word list
     version = code_version("entities", "components", "entity_data", "model", "fields", "analysis", "rows", "records",
-                           "stages/entities", data=ENTITY_DATA)
-    config = json.dumps({"keep_labels": sorted(keep_labels)}, sort_keys=True)
+                           "stages/entities", *selector[0], data=ENTITY_DATA + selector[1])
+    config = json.dumps({"keep_labels": sorted(keep_labels), "selective_parse": selective_parse}, sort_keys=True)
     meta = {"pipeline_version": __version__, "stage": "entities", **info}
     cache = io.ResultCache(Path(out) / "entities" / "cache.sqlite")
     quote_cache = io.ResultCache(Path(out) / "quotes" / "cache.sqlite") if quotes_min_confidence is not None else None
@@ -61,7 +65,7 @@ def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallel
     total = io.row_count(docs_path)
     chunk = chunk_size(total, workers=workers, batch_size=batch_size)
     analyse_options = {"batch_size": batch_size, "keep_labels": tuple(keep_labels),
-                       "min_confidence": quotes_min_confidence}
+                       "min_confidence": quotes_min_confidence, "selective_parse": selective_parse}
     rows_buffer, parses_buffer, fresh_buffer = [], [], {}
 
     def chunks():
