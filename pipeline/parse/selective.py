@@ -8,6 +8,7 @@ phrase ("according to"). Those sentences and `neighbours` sentences either side 
 model's trained parser, run on the stretch alone with the tok2vec output the whole document got;
 every other sentence gets a flat tree (its first token the root, the rest attached with the label
 `dep`), so `doc.sents`, the entity rules and the stored parse all work as after a full parse.
+`doc.user_data["parsed_stretches"]` lists the token ranges that were parsed.
 NER, the tagger and everything else still see every sentence.
 """
 
@@ -20,6 +21,7 @@ from spacy.tokens import Doc
 from spacy.util import minibatch
 
 FLAT_LABEL = "dep"
+PARSED_KEY = "parsed_stretches"  # doc.user_data: the token ranges the parser saw (not stored with the parse)
 CUE_WORDS = ("according",)  # first words of the lexicon's cue phrases ("according to")
 
 
@@ -55,6 +57,7 @@ class SelectiveParser:
                 parsed[n].append((a, b, piece))
             for doc, pieces_of_doc in zip(batch, parsed):
                 _set_trees(doc, pieces_of_doc)
+                doc.user_data[PARSED_KEY] = [(a, b) for a, b, _ in pieces_of_doc]
                 yield doc
 
     def _stretches(self, doc: Doc) -> list[tuple[int, int]]:

@@ -137,8 +137,10 @@ def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallel
     finally:
         if quote_cache is not None:
             quote_cache.close()
-    # the time waited on the chunks, less what was read meanwhile; in this process, the analysis itself
-    timings["wait"] = max(timings["wait"] - timings["read"], 0.0) if workers > 1 else 0.0
+    if workers > 1:  # the time waited on the chunks, less what was read meanwhile
+        timings["wait"] = max(timings["wait"] - timings["read"], 0.0)
+    else:  # in this process, the analysis itself: its phases are counted already
+        del timings["wait"]
     mark = clock()
     mentions_out.commit()
     parses_out.commit()
