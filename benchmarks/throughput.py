@@ -72,9 +72,14 @@ def slice_of(data: Path, n: int, folder: Path) -> tuple[Path, int]:
 
 
 def phases(out: Path) -> str:
-    """The entities stage's phases of a pipeline run, from its metrics.json."""
-    timings = json.loads((out / "metrics.json").read_text("utf-8"))["entities"].get("timings", {})
-    return ", ".join(f"{name} {seconds:.1f}" for name, seconds in timings.items() if seconds >= 0.05)
+    """The entities stage's phases of a pipeline run, from its metrics.json; with workers, the serial
+    share: the seconds of all stages the parent spent not waiting on its workers."""
+    metrics = json.loads((out / "metrics.json").read_text("utf-8"))
+    timings = metrics["entities"].get("timings", {})
+    line = ", ".join(f"{name} {seconds:.1f}" for name, seconds in timings.items() if seconds >= 0.05)
+    if "wait" in timings:
+        line += f"; serial share {metrics['seconds'] - timings['wait']:.1f}s of {metrics['seconds']:.1f}s"
+    return line
 
 
 def main() -> None:
