@@ -101,7 +101,8 @@ def _worker_started(parent: int, warm_up: Callable[[], object] | None) -> None:
     if os.getppid() != parent:  # the parent died before the death signal was armed
         os._exit(1)
     if warm_up is not None:
-        warm_up()
+        with contextlib.suppress(Exception):  # a failure (no model) is reported by the work itself, with its message
+            warm_up()
 
 
 def _stop_on_sigterm():
