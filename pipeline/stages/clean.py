@@ -10,6 +10,7 @@ from pipeline import __version__, io, schemas
 from pipeline.clean import ArticleError, document_row
 from pipeline.records import RawArticle, Rejection
 from pipeline.stages.common import StageSummary, batched, code_version, digest, table_path, warn
+from pipeline.timing import lap, timed
 
 
 def _cleaned(article: RawArticle, *, max_chars: int) -> tuple[dict, list[dict]] | str:
@@ -31,8 +32,11 @@ def run_clean(*, seeds: Path, out: Path, max_chars: int) -> StageSummary:
     documents = io.TableWriter(table_path(out, "clean/documents"), schemas.DOCUMENTS, meta)
     removed = io.TableWriter(table_path(out, "clean/removed_lines"), schemas.REMOVED_LINES, meta)
     rejected: list[dict] = []
+    timings = summary.timings
+    timings.update(read=0.0, clean=0.0, write=0.0)
     try:
-        for batch in batched(io.read_articles(seeds), 256):
+        for batch in batched(timed(io.read_articles(seeds), timings, "read"), 256):
+            mark = time.perf_counter()
             articles = [item for item in batch if isinstance(item, RawArticle)]
             keys = {id(a): digest(*astuple(a), max_chars, version) for a in articles}
             keys_seen.update(keys.values())
@@ -56,19 +60,23 @@ def run_clean(*, seeds: Path, out: Path, max_chars: int) -> StageSummary:
                 if isinstance(item, Rejection):
                     rejected.append({"source": item.source, "reason": item.reason})
                     warn(f"{item.source}: {item.reason}")
+            mark = lap(timings, "clean", mark)
             documents.write(doc_rows)
             removed.write(removed_rows)
+            lap(timings, "write", mark)
     except BaseException:
         documents.abort()
         removed.abort()
         cache.close()
         raise
+    mark = time.perf_counter()
     documents.commit()
     removed.commit()
     io.write_table(table_path(out, "clean/rejected"), rejected, schemas.REJECTED, meta)
     cache.keep_only(keys_seen)
     cache.close()
+    lap(timings, "write", mark)
     summary.rejected = len(rejected)
     summary.rows = {"documents": documents.rows, "removed_lines": removed.rows, "rejected": len(rejected)}
-    summary.seconds = time.perf_counter() - started
+    summary.seconds = timings["total"] = time.perf_counter() - started
     return summary

@@ -30,18 +30,22 @@ class StageSummary:
     rows: dict[str, int] = field(default_factory=dict)
     words: int = 0
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
 
     def line(self) -> str:
         rate = self.words / self.seconds if self.seconds else 0.0
         rows = ", ".join(f"{n} {name}" for name, n in self.rows.items())
         failed = f", {self.failed} failed" if self.failed else ""
+        phases = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in self.timings.items() if name != "total")
+        phases = f" ({phases})" if phases else ""
         return (f"[{self.stage}] {self.documents} documents: {self.reused} reused, {self.processed} processed, "
-                f"{self.rejected} rejected{failed}; wrote {rows}; {self.seconds:.1f}s, {rate:,.0f} words/s")
+                f"{self.rejected} rejected{failed}; wrote {rows}; {self.seconds:.1f}s{phases}, {rate:,.0f} words/s")
 
     def metrics(self) -> dict:
         data = asdict(self)
         data["words_per_second"] = round(self.words / self.seconds, 1) if self.seconds else 0.0
         data["seconds"] = round(self.seconds, 3)
+        data["timings"] = {name: round(seconds, 3) for name, seconds in self.timings.items()}
         return data
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from pipeline.analysis import quotes_of
 from pipeline.rows import layout_of, mentions_from_rows, quote_rows
 from pipeline.stages.common import (DOC_COLUMNS, StageSummary, digest, grouped_mentions, quote_settings, table_path,
                                     warn)
+from pipeline.timing import lap, timed
 
 
 def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
@@ -20,8 +22,10 @@ def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
 
     started = time.perf_counter()
     summary = StageSummary("quotes")
-    nlp = load_nlp()
-    info = model_info(nlp)
+    timings = summary.timings
+    timings.update(read=0.0, quotes=0.0, write=0.0)
+    nlp = None  # loaded only when a parse must be read (a whole-pipeline run has every document cached)
+    info = model_info()
     config = quote_settings(min_confidence)
     meta = {"pipeline_version": __version__, "stage": "quotes", **info}
     cache = io.ResultCache(Path(out) / "quotes" / "cache.sqlite")
@@ -32,11 +36,14 @@ def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
     try:
         docs = io.iter_batches(table_path(out, "clean/documents"), batch_size=256, columns=DOC_COLUMNS)
         parses = io.iter_batches(table_path(out, "entities/parses"), batch_size=256, columns=["doc_id", "key", "doc"])
-        for doc_batch, parse_batch in zip(docs, parses):
+        for doc_batch, parse_batch in timed(zip(docs, parses), timings, "read"):
+            mark = time.perf_counter()
             keys = [digest(p["key"], *config) for p in parse_batch]
             keys_seen.update(keys)
             cached = cache.get_many(keys)
-            with nlp.memory_zone():  # strings of the deserialised parses are freed per batch
+            if nlp is None and len(cached) < len(keys):
+                nlp = load_nlp()
+            with nlp.memory_zone() if nlp else contextlib.nullcontext():  # the parses' strings are freed per batch
                 new_items, rows = {}, []
                 for row, parse, key in zip(doc_batch, parse_batch, keys):
                     if parse["doc_id"] != row["doc_id"]:
@@ -63,15 +70,19 @@ def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
                     rows.extend(quote_rows(row["doc_id"], row["text"], layout, found))
                     summary.words += row["n_words"]
                     summary.documents += 1
+            mark = lap(timings, "quotes", mark)
             cache.put_many(new_items)
             quotes_out.write(rows)
+            lap(timings, "write", mark)
     except BaseException:
         quotes_out.abort()
         cache.close()
         raise
+    mark = time.perf_counter()
     quotes_out.commit()
     cache.keep_only(keys_seen)
     cache.close()
+    lap(timings, "write", mark)
     summary.rows = {"quotes": quotes_out.rows}
-    summary.seconds = time.perf_counter() - started
+    summary.seconds = timings["total"] = time.perf_counter() - started
     return summary

@@ -1,0 +1,1 @@
+"""Parsing components of the project's spaCy pipeline."""
