@@ -32,6 +32,7 @@ class Lexicon:
     relative_pronouns: frozenset[str]
     role_gender: dict[str, str]
     work_nouns: frozenset[str]  # words that announce a title: the book "...", titled "..."
+    name_cues: tuple[str, ...]  # words that announce a name or label: so-called "...", dubbed "..."
     given_names: dict[str, str]  # lower-cased given name -> "m" / "f"
 
 
@@ -62,8 +63,16 @@ def lexicon() -> Lexicon:
         relative_pronouns=frozenset(data.get("relative_pronouns", ())),
         role_gender=data.get("role_gender", {}),
         work_nouns=frozenset(data.get("work_nouns", ())),
+        name_cues=tuple(marks_data()["name_cues"]),
         given_names=_given_names(),
     )
+
+
+@functools.lru_cache(maxsize=1)
+def marks_data() -> dict:
+    """models/quote_marks.json: elisions (the '90s, 'em) and the cues of names in marks (dubbed "...")."""
+    with open(MODELS / "quote_marks.json", encoding="utf-8") as f:
+        return json.load(f)
 
 
 def _given_names() -> dict[str, str]:

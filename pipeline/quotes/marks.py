@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pipeline.quotes.lexicon import MODELS
+from pipeline.quotes.lexicon import marks_data
 
 OPEN, CLOSE, EITHER, WEAK_CLOSE = 1, 2, 3, 4
 _MARK = re.compile(r"''|``|[\"\u201c\u201d\u201e\u00ab\u00bb]|[\u2018\u2019']")
@@ -62,10 +62,7 @@ class _Mark:
 @functools.lru_cache(maxsize=1)
 def _elision() -> re.Pattern:
     """A leading apostrophe that elides letters or digits: the '90s, rock 'n' roll, 'em, 'yung."""
-    import json
-
-    with open(MODELS / "quote_marks.json", encoding="utf-8") as f:
-        words = json.load(f)["elisions"]
+    words = marks_data()["elisions"]
     alternatives = "|".join(re.escape(w).replace("'", "['\u2019]") for w in sorted(words, key=len, reverse=True))
     return re.compile(rf"['\u2019\u2018](?:\d\d(?:s)?|(?:{alternatives}))(?![\w])", re.IGNORECASE)
 
