@@ -126,10 +126,15 @@ def _names_a_work(ctx: Context, span: QuotedSpan, words: list[str]) -> bool:
 
 
 def _named(ctx: Context, span: QuotedSpan, words: list[str]) -> bool:
-    """A nickname or label: so-called "...", dubbed "...", known as "..." (up to six words)."""
+    """A nickname or label (up to six words): so-called "...", known as "...", dubbed (the plan) "..."."""
     if len(words) > 6:
         return False
-    before = ctx.text[max(0, span.open_start - 24):span.open_start].lower().rstrip(" \u00a0,")
-    before = re.sub(r"\s+", " ", before)
-    return any(before.endswith(cue) and (len(before) == len(cue) or not before[-len(cue) - 1].isalnum())
-               for cue in ctx.lex.name_cues)
+    before = re.sub(r"\s+", " ", ctx.text[max(0, span.open_start - 60):span.open_start].lower())
+    lead = re.split(r"[.;:!?\u201c\u201d\"()]", before.rstrip(" \u00a0,"))[-1].split()  # this clause only
+    if any(" ".join(lead[-k:]) in ctx.lex.name_cues for k in (1, 2, 3) if len(lead) >= k):
+        return True
+    # a naming verb, then up to three words naming what is called so
+    for n in range(len(lead) - 2, max(-1, len(lead) - 5), -1):
+        if lead[n] in ctx.lex.naming_verbs:
+            return not any(w in ctx.lex.verbs or w == "as" for w in lead[n + 1:])
+    return False
