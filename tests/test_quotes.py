@@ -97,6 +97,69 @@ def test_scare_quotes_and_titles_of_works_are_not_quotes():
     assert qs[0].speaker == "Mark Hale"
 
 
+
+def test_nicknames_labels_and_titles_in_marks_are_never_quotes_even_when_unattributed_are_kept():
+    text = ("The so-called \u201cpeace plan\u201d was rejected by the council.\n\n"
+            "Tom Hale, known as \u201cthe Bulldozer\u201d, opened the road. Critics dubbed the scheme "
+            "\u201cthe road to nowhere\u201d last spring.\n\n"
+            "Hale starred in the film \u201cA Long Way From Home\u201d in 2004.")
+    assert extract(text, keep_unattributed=True) == []
+
+
+def test_single_marks_quote_in_body_text_with_their_speakers():
+    qs = extract("Nora Quist, the head of the river trust, spoke at the hall. "
+                 "'We are ready,' she said, 'and we will win.' Quist said the vote was \u2018long overdue\u2019.")
+    assert [q.text for q in qs] == ["We are ready,", "and we will win.", "long overdue"]
+    assert {q.speaker for q in qs} == {"Nora Quist"}
+
+
+def test_double_marks_nested_in_single_marks_give_the_outer_quote():
+    qs = extract("Ferry fares will rise in May.\n\n"
+                 "\u2018Nobody wants this, but the \u201ccost of fuel\u201d leaves us no choice,\u2019 "
+                 "said Ivan Petrov, the company\u2019s director.")
+    assert [(q.text, q.speaker) for q in qs] == [
+        ("Nobody wants this, but the \u201ccost of fuel\u201d leaves us no choice,", "Ivan Petrov")]
+
+
+def test_a_headline_quote_in_single_marks_with_its_source_after_a_colon():
+    qs = extract("Harbour plan is \u2018a gift to the town\u2019: Hale\n\n"
+                 "Mayor Tom Hale opened the new harbour on Monday.")
+    assert [(q.text, q.speaker) for q in qs] == [("a gift to the town", "Tom Hale")]
+
+
+def test_a_quote_closed_with_the_other_kind_of_mark_is_attributed():
+    for text in ("\u201cWe will not move,' said Owen Price, a farmer.", "'We will not move,\u201d said Owen Price, a farmer."):
+        assert [(q.text, q.speaker) for q in extract(text)] == [("We will not move,", "Owen Price")]
+
+
+def test_an_attribution_ending_the_text_without_a_full_stop():
+    qs = extract("Maria Lopez met voters in the square. \"We will win the vote,\" Lopez said")
+    assert [(q.text, q.speaker) for q in qs] == [("We will win the vote,", "Maria Lopez")]
+
+
+def test_an_unspaced_double_hyphen_before_the_reporting_verb():
+    qs = extract("The mayor, Tom Hale, left the meeting early. \u201cNot now\u201d--said the mayor.")
+    assert [(q.text, q.speaker) for q in qs] == [("Not now", "Tom Hale")]
+
+
+def test_a_comma_outside_the_marks_before_said_again():
+    qs = extract("\u201cWe will not resign\u201d, said Tom Hale again.")
+    assert [(q.text, q.speaker) for q in qs] == [("We will not resign", "Tom Hale")]
+
+
+def test_a_quote_across_a_line_break_in_one_sentence_per_line_text_stays_one_quote():
+    qs = extract("Tom Hale spoke to reporters.\n\u201cThe council has done its work.\n"
+                 "We will now vote,\u201d he said.\nThe vote is on Friday.")
+    assert [(q.text, q.speaker) for q in qs] == [("The council has done its work.\nWe will now vote,", "Tom Hale")]
+
+
+def test_a_stand_alone_quote_is_a_row_without_a_speaker_only_when_asked():
+    text = "Residents gathered outside the hall.\n\n\u201cIt was chaos.\u201d\n\nThe police arrived at noon."
+    assert extract(text) == []
+    qs = extract(text, keep_unattributed=True)
+    assert [(q.text, q.speaker, q.rule) for q in qs] == [("It was chaos.", None, "none")]
+
+
 # --- attribution patterns ----------------------------------------------------------------------
 
 def test_speaker_before_and_after_the_verb_and_with_an_appositive():

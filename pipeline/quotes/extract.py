@@ -27,11 +27,12 @@ def quotes(doc: Doc, mentions: Sequence[Mention], *, single_quotes: str = "auto"
            keep_unattributed: bool = False) -> Iterator[Quote]:
     """Yield the quotes of `doc` with their speakers, in text order.
 
-    single_quotes: "auto" (single marks are quotation marks in headline-like paragraphs and
-    British-style texts), "always" or "never".
+    single_quotes: "auto" (single marks quote wherever they pair and are not apostrophes) or
+    "never" (double marks only).
     keep_unattributed: also yield quoted text that no rule attributes (no reporting verb, no
-    lead-in, no speaker in context; rule "none"). Off by default: such text is mostly a
-    slogan, a sign, a title or a quotation the article does not present as anyone's words.
+    lead-in, no speaker in context; speaker None, rule "none"). Off by default: on PolNeAR dev
+    such rows are unannotated text (e2e F1 0.936 -> 0.933) and on the annotated pages they add two
+    quotes of 214 without a speaker (e2e F1 0.700 -> 0.696).
     """
     spans = list(quoted_spans(doc.text, single_quotes=single_quotes))
     if not spans:
