@@ -55,7 +55,11 @@ _MARK_BEFORE_DASHES = (r"(?<=\w)[\"\u201d\u2019'](?=-{2,}\w)", r"(?<=[\"\u201d\u
 
 
 def _adjust_tokenizer(nlp: Language) -> None:
-    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+    from spacy.util import (
+        compile_infix_regex,
+        compile_prefix_regex,
+        compile_suffix_regex,
+    )
 
     tokenizer = nlp.tokenizer
     tokenizer.prefix_search = compile_prefix_regex((_PUNCTUATION_RUN, *nlp.Defaults.prefixes)).search

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from pipeline import entities
 from pipeline.evaluate import prediction_rows, score
 from pipeline.fields import analysis_text
@@ -121,36 +123,25 @@ def test_double_marks_nested_in_single_marks_give_the_outer_quote():
         ("Nobody wants this, but the \u201ccost of fuel\u201d leaves us no choice,", "Ivan Petrov")]
 
 
-def test_a_headline_quote_in_single_marks_with_its_source_after_a_colon():
-    qs = extract("Harbour plan is \u2018a gift to the town\u2019: Hale\n\n"
-                 "Mayor Tom Hale opened the new harbour on Monday.")
-    assert [(q.text, q.speaker) for q in qs] == [("a gift to the town", "Tom Hale")]
-
-
-def test_a_quote_closed_with_the_other_kind_of_mark_is_attributed():
-    for text in ("\u201cWe will not move,' said Owen Price, a farmer.", "'We will not move,\u201d said Owen Price, a farmer."):
-        assert [(q.text, q.speaker) for q in extract(text)] == [("We will not move,", "Owen Price")]
-
-
-def test_an_attribution_ending_the_text_without_a_full_stop():
-    qs = extract("Maria Lopez met voters in the square. \"We will win the vote,\" Lopez said")
-    assert [(q.text, q.speaker) for q in qs] == [("We will win the vote,", "Maria Lopez")]
-
-
-def test_an_unspaced_double_hyphen_before_the_reporting_verb():
-    qs = extract("The mayor, Tom Hale, left the meeting early. \u201cNot now\u201d--said the mayor.")
-    assert [(q.text, q.speaker) for q in qs] == [("Not now", "Tom Hale")]
-
-
-def test_a_comma_outside_the_marks_before_said_again():
-    qs = extract("\u201cWe will not resign\u201d, said Tom Hale again.")
-    assert [(q.text, q.speaker) for q in qs] == [("We will not resign", "Tom Hale")]
-
-
-def test_a_quote_across_a_line_break_in_one_sentence_per_line_text_stays_one_quote():
-    qs = extract("Tom Hale spoke to reporters.\n\u201cThe council has done its work.\n"
-                 "We will now vote,\u201d he said.\nThe vote is on Friday.")
-    assert [(q.text, q.speaker) for q in qs] == [("The council has done its work.\nWe will now vote,", "Tom Hale")]
+@pytest.mark.parametrize("text, quote, speaker", [
+    pytest.param("Harbour plan is \u2018a gift to the town\u2019: Hale\n\nMayor Tom Hale opened the new harbour on Monday.",
+                 "a gift to the town", "Tom Hale", id="headline-source-after-a-colon"),
+    pytest.param("\u201cWe will not move,' said Owen Price, a farmer.", "We will not move,", "Owen Price",
+                 id="opened-double-closed-single"),
+    pytest.param("'We will not move,\u201d said Owen Price, a farmer.", "We will not move,", "Owen Price",
+                 id="opened-single-closed-double"),
+    pytest.param("Maria Lopez met voters in the square. \"We will win the vote,\" Lopez said",
+                 "We will win the vote,", "Maria Lopez", id="end-of-text-without-full-stop"),
+    pytest.param("The mayor, Tom Hale, left the meeting early. \u201cNot now\u201d--said the mayor.",
+                 "Not now", "Tom Hale", id="unspaced-double-hyphen"),
+    pytest.param("\u201cWe will not resign\u201d, said Tom Hale again.", "We will not resign", "Tom Hale",
+                 id="comma-outside-the-marks"),
+    pytest.param("Tom Hale spoke to reporters.\n\u201cThe council has done its work.\nWe will now vote,\u201d he said.\n"
+                 "The vote is on Friday.", "The council has done its work.\nWe will now vote,", "Tom Hale",
+                 id="one-sentence-per-line"),
+])
+def test_each_attribution_form_gives_one_quote_with_its_speaker(text, quote, speaker):
+    assert [(q.text, q.speaker) for q in extract(text)] == [(quote, speaker)]
 
 
 def test_a_stand_alone_quote_is_a_row_without_a_speaker_only_when_asked():
