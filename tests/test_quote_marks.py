@@ -40,7 +40,7 @@ def test_nested_quotes_stay_inside_the_outer_quote_either_way():
 
 
 def test_a_quote_opened_with_one_kind_of_mark_and_closed_with_the_other_still_pairs():
-    assert spans("\u201cWe will not move,' said the farmer. 'Not this year,\u201d his wife added.") == [
+    assert spans("\u201cWe will not move,' said the farmer. \u201cNot this year,\u201d his wife added.") == [
         "We will not move,", "Not this year,"]
     assert spans("\u201cStay calm\u2019 and carry on, the minister says") == ["Stay calm"]
 

@@ -211,9 +211,8 @@ def _pair(marks: list[_Mark]) -> tuple[list[tuple[_Mark, _Mark]], list[_Mark]]:
         elif mark.role in (OPEN, EITHER):
             where[mark.style].append(len(stack))
             stack.append(mark)
-        elif stack and (not closes_later[stack[-1].style][k + 1] or k + 1 < len(marks) and marks[k + 1].role == OPEN):
-            # opened with one kind of mark, closed with the other: nothing later closes it, or a new quote opens
-            pairs.append((stack[-1], mark))
+        elif stack and not closes_later[stack[-1].style][k + 1]:
+            pairs.append((stack[-1], mark))  # opened with one kind of mark, closed with the other
             cut(len(stack) - 1)
     return pairs, stack
 
