@@ -25,12 +25,13 @@ class Analysis:
     quotes: list[Quote] | str | None = None
 
 
-def quotes_of(doc, mentions: list[Mention], *, min_confidence: float) -> list[Quote] | str:
+def quotes_of(doc, mentions: list[Mention], *, min_confidence: float,
+              keep_unattributed: bool = False) -> list[Quote] | str:
     """The document's quotes above the confidence floor, or why the quote rules failed."""
     from pipeline.quotes import quotes
 
     try:
-        return [q for q in quotes(doc, mentions) if q.confidence >= min_confidence]
+        return [q for q in quotes(doc, mentions, keep_unattributed=keep_unattributed) if q.confidence >= min_confidence]
     except Exception as error:  # one article's failure must not stop the batch
         return f"quote rules failed ({type(error).__name__}: {error})"
 

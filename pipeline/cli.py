@@ -19,7 +19,7 @@ DEFAULT_PARAMS = {
     "clean": {"seeds": "seeds", "max_chars": 200_000},
     "entities": {"keep_labels": ["PERSON", "COUNTRY", "ORGANIZATION"], "batch_size": 16, "workers": 1,
                  "executor": "local", "scheduler": None, "selective_parse": False},
-    "quotes": {"min_confidence": 0.0},
+    "quotes": {"min_confidence": 0.0, "keep_unattributed": False},
 }
 
 
@@ -103,7 +103,8 @@ def _stage_quotes(args: argparse.Namespace) -> StageSummary:
 
     params = load_params(args.params, "quotes")
     _require(args.out, "entities/parses", "entities")
-    return run_quotes(out=args.out, min_confidence=float(params["min_confidence"]))
+    return run_quotes(out=args.out, min_confidence=float(params["min_confidence"]),
+                      keep_unattributed=bool(params["keep_unattributed"]))
 
 
 def _require(out: Path, table: str, stage: str) -> None:

@@ -52,9 +52,30 @@ def _add_project_components(nlp: Language) -> None:
     from pipeline import components  # noqa: F401  (registers the factories)
     from pipeline.pos_rules import use_pos_rules
 
+    _adjust_tokenizer(nlp)
     use_pos_rules(nlp)
     nlp.add_pipe("paragraph_sentences", before="parser")
     nlp.add_pipe("news_entity_rules", after="ner")
+
+
+# a run of six or more punctuation marks is one token: spaCy strips affixes one character at a
+# time, so 20,000 quotation marks in a row would take time quadratic in their number
+_PUNCTUATION_RUN = r"[^\w\s]{6,}"
+# a quotation mark glued to a double hyphen and a word ("Not now"--said) is split off
+_MARK_BEFORE_DASHES = (r"(?<=\w)[\"\u201d\u2019'](?=-{2,}\w)", r"(?<=[\"\u201d\u2019'])-{2,}(?=\w)")
+
+
+def _adjust_tokenizer(nlp: Language) -> None:
+    from spacy.util import (
+        compile_infix_regex,
+        compile_prefix_regex,
+        compile_suffix_regex,
+    )
+
+    tokenizer = nlp.tokenizer
+    tokenizer.prefix_search = compile_prefix_regex((_PUNCTUATION_RUN, *nlp.Defaults.prefixes)).search
+    tokenizer.suffix_search = compile_suffix_regex((_PUNCTUATION_RUN, *nlp.Defaults.suffixes)).search
+    tokenizer.infix_finditer = compile_infix_regex((*_MARK_BEFORE_DASHES, *nlp.Defaults.infixes)).finditer
 
 
 def model_info(nlp: Language | None = None) -> dict[str, str]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from pipeline import entities
 from pipeline.evaluate import prediction_rows, score
 from pipeline.fields import analysis_text
@@ -95,6 +97,58 @@ def test_scare_quotes_and_titles_of_works_are_not_quotes():
                  "\u201ca promise to my children that I intend to keep.\u201d")
     assert [q.text for q in qs] == ["a promise to my children that I intend to keep."]
     assert qs[0].speaker == "Mark Hale"
+
+
+
+def test_nicknames_labels_and_titles_in_marks_are_never_quotes_even_when_unattributed_are_kept():
+    text = ("The so-called \u201cpeace plan\u201d was rejected by the council.\n\n"
+            "Tom Hale, known as \u201cthe Bulldozer\u201d, opened the road. Critics dubbed the scheme "
+            "\u201cthe road to nowhere\u201d last spring.\n\n"
+            "Hale starred in the film \u201cA Long Way From Home\u201d in 2004.")
+    assert extract(text, keep_unattributed=True) == []
+
+
+def test_single_marks_quote_in_body_text_with_their_speakers():
+    qs = extract("Nora Quist, the head of the river trust, spoke at the hall. "
+                 "'We are ready,' she said, 'and we will win.' Quist said the vote was \u2018long overdue\u2019.")
+    assert [q.text for q in qs] == ["We are ready,", "and we will win.", "long overdue"]
+    assert {q.speaker for q in qs} == {"Nora Quist"}
+
+
+def test_double_marks_nested_in_single_marks_give_the_outer_quote():
+    qs = extract("Ferry fares will rise in May.\n\n"
+                 "\u2018Nobody wants this, but the \u201ccost of fuel\u201d leaves us no choice,\u2019 "
+                 "said Ivan Petrov, the company\u2019s director.")
+    assert [(q.text, q.speaker) for q in qs] == [
+        ("Nobody wants this, but the \u201ccost of fuel\u201d leaves us no choice,", "Ivan Petrov")]
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    pytest.param("Harbour plan is \u2018a gift to the town\u2019: Hale\n\nMayor Tom Hale opened the new harbour on Monday.",
+                 "a gift to the town", "Tom Hale", id="headline-source-after-a-colon"),
+    pytest.param("\u201cWe will not move,' said Owen Price, a farmer.", "We will not move,", "Owen Price",
+                 id="opened-double-closed-single"),
+    pytest.param("'We will not move,\u201d said Owen Price, a farmer.", "We will not move,", "Owen Price",
+                 id="opened-single-closed-double"),
+    pytest.param("Maria Lopez met voters in the square. \"We will win the vote,\" Lopez said",
+                 "We will win the vote,", "Maria Lopez", id="end-of-text-without-full-stop"),
+    pytest.param("The mayor, Tom Hale, left the meeting early. \u201cNot now\u201d--said the mayor.",
+                 "Not now", "Tom Hale", id="unspaced-double-hyphen"),
+    pytest.param("\u201cWe will not resign\u201d, said Tom Hale again.", "We will not resign", "Tom Hale",
+                 id="comma-outside-the-marks"),
+    pytest.param("Tom Hale spoke to reporters.\n\u201cThe council has done its work.\nWe will now vote,\u201d he said.\n"
+                 "The vote is on Friday.", "The council has done its work.\nWe will now vote,", "Tom Hale",
+                 id="one-sentence-per-line"),
+])
+def test_each_attribution_form_gives_one_quote_with_its_speaker(text, quote, speaker):
+    assert [(q.text, q.speaker) for q in extract(text)] == [(quote, speaker)]
+
+
+def test_a_stand_alone_quote_is_a_row_without_a_speaker_only_when_asked():
+    text = "Residents gathered outside the hall.\n\n\u201cIt was chaos.\u201d\n\nThe police arrived at noon."
+    assert extract(text) == []
+    qs = extract(text, keep_unattributed=True)
+    assert [(q.text, q.speaker, q.rule) for q in qs] == [("It was chaos.", None, "none")]
 
 
 # --- attribution patterns ----------------------------------------------------------------------

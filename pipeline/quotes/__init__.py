@@ -1,9 +1,10 @@
 """Direct quotes and their speakers from a parsed document.
 
-`quotes(doc, mentions)` finds the quoted spans from the quotation marks
-(`pipeline.quotes.marks`), drops scare quotes and titles of works (one to three words that no
-reporting verb governs; Title Case names of books, films, operations), and attributes each
-quote with the first rule that fires (the `rule` field of the Quote):
+`quotes(doc, mentions)` finds the quoted spans from the quotation marks, double or single
+(`pipeline.quotes.marks`), drops names in marks (titles of works: the film "...", Title Case
+names of books, films, operations; nicknames and labels: so-called "...", known as "...",
+dubbed "...") and scare quotes (one to three words that no reporting verb or source line gives
+to anyone), and attributes each quote with the first rule that fires (the `rule` field of the Quote):
 
 - "cue"            a reporting verb in the quote's sentence(s): "X said", "said X",
                    "X, the foreign minister, said", ("A," X said, "B."), "X told Reuters",
@@ -15,7 +16,8 @@ quote with the first rule that fires (the `rule` field of the Quote):
 - "colon"          a colon lead-in: "X said:", "X: '...'", "As X put it:";
 - "transcript"     a speaker label: 'PENCE: ...';
 - "source_line"    a quote-only paragraph with its source on a line of its own ('- Jane Doe'),
-                   or after a dash closing the quote's line ('"..." \u2015 Jane Doe');
+                   after a dash closing the quote's line ('"..." \u2015 Jane Doe'), or after a
+                   colon closing a headline ("'...': Doe");
 - "clause_subject" a fragment inside the writer's sentence without a reporting verb:
                    "X pointed to reports of '...'" -> the clause's subject;
 - "previous_sentence" a speaker named in the sentence just before (with a reporting verb, or

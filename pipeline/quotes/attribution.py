@@ -189,9 +189,23 @@ def _trailing_source(ctx: Context, span: QuotedSpan) -> Attribution | None:
     return Attribution("source_line", None, name, start, end, who)
 
 
+_COLON_SOURCE = re.compile(r"[ \t\u00a0]*:[ \t\u00a0]*((?:[A-Z][\w.'\u2019-]*[ \t]?){1,4})$")
+
+
+def _colon_source(ctx: Context, span: QuotedSpan, state: dict) -> Attribution | None:
+    """A headline's source after a colon closing it: '‘...’: Jane Doe'."""
+    ps, pe = ctx.paras[ctx.para_of(span.open_start)]
+    found = _COLON_SOURCE.match(ctx.text, span.close_end, pe)
+    if found is None or len(ctx.text[ps:pe].split()) > 25:
+        return None
+    name = found.group(1).rstrip()
+    text, start, end, who = resolve_speaker(ctx, ctx.doc[ctx._tok(found.start(1) + len(name) - 1)], state)
+    return Attribution("source_line", None, text, start, end, who)
+
+
 def attribute(ctx: Context, span: QuotedSpan, kind: str, state: dict) -> Attribution:
     lo, hi = sentence_range(ctx, span)
-    a = _trailing_source(ctx, span)
+    a = _trailing_source(ctx, span) or _colon_source(ctx, span, state)
     if a is not None:
         return a
     found = best_cue(ctx, span, lo, hi, kind)

@@ -1,4 +1,4 @@
-"""Which quoted spans are quotes: scare quotes and titles of works stay out; full or partial."""
+"""Which quoted spans are quotes: names, titles of works and scare quotes stay out; full or partial."""
 
 from __future__ import annotations
 
@@ -46,21 +46,30 @@ def clause_kind(ctx: Context, span: QuotedSpan, kind: str) -> str:
     return kind
 
 
-def scare_or_title(ctx: Context, span: QuotedSpan) -> bool:
-    """Scare quotes and titles of works: one to three words, not a sentence, not governed by a cue."""
+def name_or_title(ctx: Context, span: QuotedSpan) -> bool:
+    """A name in marks, never anyone's words: a title of a work (the film "...", "..." by X, a Title
+    Case phrase), a nickname or label ("dubbed", "known as", "so-called")."""
     inner = ctx.text[span.start:span.end]
     words = quote_words(inner)
     if not words:
         return True
-    if _names_a_work(ctx, span, words):
+    if _names_a_work(ctx, span, words) or _named(ctx, span, words):
         return True
     if len(words) > 3:
         # a Title Case phrase of four to eight words is a title ("A Change Is Gonna Come," she sang);
         # headlines, written in Title Case, may quote speech that way
         ends = ("!", "?") if ctx.para_of(span.open_start) > 0 else (".", "!", "?", ",")
         return len(words) <= 8 and _is_title(words) and not inner.rstrip().endswith(ends)
-    if len(words) >= 2 and _is_title(words) and not inner.rstrip().endswith(("!", "?")):
-        return True  # "The Long Road Home", "Operation Clean Sweep"
+    return len(words) >= 2 and _is_title(words) and not inner.rstrip().endswith(("!", "?"))
+
+
+def unreported_fragment(ctx: Context, span: QuotedSpan) -> bool:
+    """One to three words, not a sentence, that no reporting verb governs: a scare quote unless
+    the attribution names who said them."""
+    inner = ctx.text[span.start:span.end]
+    words = quote_words(inner)
+    if len(words) > 3:
+        return False
     if inner.rstrip().endswith((".", "!", "?")) and len(words) >= 2:
         return False
     # a short fragment counts as a quote only when a reporting verb governs it directly
@@ -114,3 +123,18 @@ def _names_a_work(ctx: Context, span: QuotedSpan, words: list[str]) -> bool:
     while j >= 0 and (text[j].isalpha() or text[j] == "-"):
         j -= 1
     return text[j + 1:i + 1].lower() in ctx.lex.work_nouns and _is_title(words)
+
+
+def _named(ctx: Context, span: QuotedSpan, words: list[str]) -> bool:
+    """A nickname or label (up to six words): so-called "...", known as "...", dubbed (the plan) "..."."""
+    if len(words) > 6:
+        return False
+    before = re.sub(r"\s+", " ", ctx.text[max(0, span.open_start - 60):span.open_start].lower())
+    lead = re.split(r"[.;:!?\u201c\u201d\"()]", before.rstrip(" \u00a0,"))[-1].split()  # this clause only
+    if any(" ".join(lead[-k:]) in ctx.lex.name_cues for k in (1, 2, 3) if len(lead) >= k):
+        return True
+    # a naming verb, then up to three words naming what is called so
+    for n in range(len(lead) - 2, max(-1, len(lead) - 5), -1):
+        if lead[n] in ctx.lex.naming_verbs:
+            return not any(w in ctx.lex.verbs or w == "as" for w in lead[n + 1:])
+    return False

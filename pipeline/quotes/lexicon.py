@@ -32,6 +32,8 @@ class Lexicon:
     relative_pronouns: frozenset[str]
     role_gender: dict[str, str]
     work_nouns: frozenset[str]  # words that announce a title: the book "...", titled "..."
+    name_cues: frozenset[str]  # words right before a name or label: so-called "...", known as "..."
+    naming_verbs: frozenset[str]  # verbs naming their object: dubbed the plan "..."
     given_names: dict[str, str]  # lower-cased given name -> "m" / "f"
 
 
@@ -62,8 +64,17 @@ def lexicon() -> Lexicon:
         relative_pronouns=frozenset(data.get("relative_pronouns", ())),
         role_gender=data.get("role_gender", {}),
         work_nouns=frozenset(data.get("work_nouns", ())),
+        name_cues=frozenset(marks_data()["name_cues"]),
+        naming_verbs=frozenset(marks_data()["naming_verbs"]),
         given_names=_given_names(),
     )
+
+
+@functools.lru_cache(maxsize=1)
+def marks_data() -> dict:
+    """models/quote_marks.json: elisions (the '90s, 'em) and the cues of names in marks (dubbed "...")."""
+    with open(MODELS / "quote_marks.json", encoding="utf-8") as f:
+        return json.load(f)
 
 
 def _given_names() -> dict[str, str]:

@@ -14,8 +14,10 @@ from pipeline.stages.common import (DOC_COLUMNS, StageSummary, digest, grouped_m
 from pipeline.timing import lap, timed
 
 
-def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
-    """Find the quotes of every document in its stored parse (no second parse); write the quotes table."""
+def run_quotes(*, out: Path, min_confidence: float, keep_unattributed: bool = False) -> StageSummary:
+    """Find the quotes of every document in its stored parse (no second parse); write the quotes table.
+
+    keep_unattributed: also write quotes no rule attributes (speaker null, rule "none")."""
     from spacy.tokens import Doc
 
     from pipeline.model import load_nlp, model_info
@@ -26,7 +28,7 @@ def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
     timings.update(read=0.0, quotes=0.0, write=0.0)
     nlp = None  # loaded only when a parse must be read (a whole-pipeline run has every document cached)
     info = model_info()
-    config = quote_settings(min_confidence)
+    config = quote_settings(min_confidence, keep_unattributed)
     meta = {"pipeline_version": __version__, "stage": "quotes", **info}
     cache = io.ResultCache(Path(out) / "quotes" / "cache.sqlite")
     quotes_out = io.TableWriter(table_path(out, "quotes/quotes"), schemas.QUOTES, meta)
@@ -59,7 +61,8 @@ def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
                         summary.reused += 1
                     else:
                         doc = Doc(nlp.vocab).from_bytes(parse["doc"])
-                        found = quotes_of(doc, mentions_from_rows(doc_mentions, layout), min_confidence=min_confidence)
+                        found = quotes_of(doc, mentions_from_rows(doc_mentions, layout), min_confidence=min_confidence,
+                                          keep_unattributed=keep_unattributed)
                         summary.processed += 1
                         if isinstance(found, str):
                             warn(f"{row['doc_id']}: {found}; its quotes are left out")
