@@ -15,8 +15,8 @@ from pipeline.quotes.detection import (
     scare_or_title,
 )
 from pipeline.quotes.marks import QuotedSpan, quoted_spans
-from pipeline.quotes.speakers import infer_genders
 from pipeline.records import Mention, Quote
+from pipeline.resolve.gender import infer_genders
 
 _CONFIDENCE = {"cue": 0.9, "source_line": 0.85, "transcript": 0.85, "according_to": 0.9, "colon": 0.85, "clause_subject": 0.6,
                "previous_sentence": 0.7, "continuation": 0.75, "none": 0.3}
