@@ -6,12 +6,14 @@ import re
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
 from pipeline import entity_data
 
 COUNTRY_SOURCE_LABELS = ("GPE", "ORG", "NORP", "LOC")
 NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP", "LOC")
 DETERMINERS = frozenset({"the", "a", "an"})
+_NAME_JOINERS = frozenset({"and", "of", "for", "&"})
 _NAME_PAIR = re.compile(r"[A-Z][\w.]*-[A-Z][\w.]*")
 
 
@@ -69,7 +71,35 @@ def fixed_entities(doc: Doc) -> list[Span]:
         elif span.label_ in COUNTRY_SOURCE_LABELS and (code := entity_data.country_code(span.text)):
             span = _relabelled(span, "GPE", kb_id=code)
         fixed.append(span)
-    return sorted(fixed + _lone_names(doc, fixed, name_words), key=lambda span: span.start)
+    fixed += _missed_people(doc, fixed)
+    return filter_spans(fixed + _lone_names(doc, fixed, name_words))
+
+
+def _missed_people(doc: Doc, spans: list[Span]) -> list[Span]:
+    """Full names the NER left out, inside no entity: a known given name, written with a capital
+    and never in lower case in the text, and one or two more capitalised proper nouns
+    ("Minister for Immigration Chris Philp")."""
+    covered = {i for span in spans for i in range(span.start, span.end)}
+    lower = None
+    found = []
+    for token in doc:
+        if token.i in covered or token.pos_ != "PROPN" or not token.text.istitle() or token.i + 1 >= len(doc):
+            continue
+        end = token.i + 1
+        while end < len(doc) and end - token.i < 3 and end not in covered and doc[end].pos_ == "PROPN" \
+                and doc[end].text.istitle() and doc[end].lower_ not in entity_data.title_words():
+            end += 1
+        if end == token.i + 1 or end in covered and doc[end].ent_type_ == "PERSON":
+            continue
+        lower = lower if lower is not None else {t.lower_ for t in doc if t.is_lower}
+        if token.lower_ in lower or token.lower_ in entity_data.title_words() or not entity_data.given_name_gender(token.text):
+            continue
+        if any(entity_data.country_code(t.text) or entity_data.capital_of(t.text) or t.lower_ in lower
+               for t in doc[token.i:end]):
+            continue
+        found.append(Span(doc, token.i, end, label="PERSON"))
+        covered.update(range(token.i, end))
+    return found
 
 
 def _relabelled(span: Span, label: str, *, kb_id: str = "") -> Span:
@@ -88,7 +118,8 @@ def _lone_names(doc: Doc, spans: list[Span], name_words: set[str]) -> list[Span]
 
 def trimmed(ent: Span) -> Span | None:
     """The span without leading determiners, a trailing possessive, a person's leading titles
-    and an organisation's leading lower-case words."""
+    and an organisation's leading and trailing lower-case words; an organisation's name stops at a
+    line break and takes the name word after a dangling "and"/"of"."""
     doc, start, end = ent.doc, ent.start, ent.end
     while start < end and doc[start].lower_ in DETERMINERS:
         start += 1
@@ -97,6 +128,13 @@ def trimmed(ent: Span) -> Span | None:
     if ent.label_ == "ORG":
         while end - start > 1 and doc[start].is_lower:
             start += 1
+        while end < len(doc) and doc[end - 1].lower_ in _NAME_JOINERS and doc[end].pos_ == "PROPN" and not doc[end].ent_type_ \
+                and doc[end].text[:1].isupper():
+            end += 1  # "Department of Children, Equality, Integration and" + "Youth"
+        breaks = [t.i for t in doc[start:end] if t.is_space and "\n" in t.text]
+        end = breaks[0] if breaks and breaks[0] > start else end  # a name does not run over a line break
+        while end - start > 1 and (doc[end - 1].is_lower or doc[end - 1].is_space or doc[end - 1].is_punct):
+            end -= 1  # "The Associated Press on"
     if ent.label_ == "PERSON":
         titles = entity_data.title_words()
         while end - start > 1 and (doc[start].lower_.rstrip(".") in titles or doc[start].text == "-"):

@@ -344,13 +344,16 @@ def _organization_names(orgs: list[Mention]) -> dict[int, str]:
 
 
 def _shortens(short: str, full: str) -> bool:
-    """Whether `short` is an acronym of `full` or its last words ("Tax Policy Center"; one word
-    only of a name of three or more capitalised words: "Times" for "New York Times")."""
+    """Whether `short` is an acronym of `full`, its head ("Department" for "Department of ...") or
+    its last words ("Tax Policy Center"; one word only of a name of three or more capitalised
+    words: "Times" for "New York Times")."""
     letters = short.replace(".", "")
     if letters.isupper() and 1 < len(letters) <= 6 and " " not in short:
         initials = "".join(w[0] for w in full.replace("-", " ").split() if w[0].isupper())
         return initials == letters
     short_words, full_words = short.split(), full.split()
+    if len(short_words) == 1 and len(full_words) > 2 and full_words[0] == short and full_words[1] == "of":
+        return True  # "Department" for "Department of Children, Equality and Youth"
     if len(short_words) == 1 and (len(full_words) < 3 or any(w.islower() for w in full_words)):
         return False  # "House" is no "White House", "Justice" no "Association for Justice"
     return len(short_words) < len(full_words) and full_words[-len(short_words):] == short_words

@@ -208,3 +208,21 @@ def given_names() -> dict[str, str]:
         return {}
     data = json.loads(path.read_text("utf-8"))
     return {**{n: "m" for n in data.get("m", ())}, **{n: "f" for n in data.get("f", ())}}
+
+
+@functools.lru_cache(maxsize=1)
+def _name_detector():
+    import gender_guesser.detector
+
+    return gender_guesser.detector.Detector(case_sensitive=False)
+
+
+_GUESSED = {"male": "m", "mostly_male": "m", "female": "f", "mostly_female": "f"}
+
+
+@functools.lru_cache(maxsize=8192)
+def given_name_gender(name: str) -> str | None:
+    """"m"/"f" of a given name: the project's list first, then the offline gender-guesser
+    package's name lists (mostly-male/female count; androgynous and unknown names give None)."""
+    key = name.lower().strip(".")
+    return given_names().get(key) or _GUESSED.get(_name_detector().get_gender(key))

@@ -3,6 +3,11 @@ campaign, its ad or the ad's narrator for the campaign."""
 
 from __future__ import annotations
 
+import bisect
+import functools
+import json
+from pathlib import Path
+
 from spacy.tokens import Token
 
 from pipeline.entities import entity_id
@@ -101,3 +106,38 @@ def campaign_of(ctx: Context, tok: Token, state: dict) -> Mention | None:
     return owner
 
 
+
+
+MODELS = Path(__file__).resolve().parents[2] / "models"
+
+
+@functools.lru_cache(maxsize=1)
+def generic_heads() -> frozenset[str]:
+    """Head nouns that stand for an organisation without a word of its name (models/organisation_descriptions.json)."""
+    with open(MODELS / "organisation_descriptions.json", encoding="utf-8") as f:
+        return frozenset(json.load(f)["generic_heads"])
+
+
+def described_organisation(ctx: Context, tok: Token) -> Mention | None:
+    """The organisation a definite description stands for ("the ministry", "the office", "the
+    group"): the last organisation named before it in its paragraph or the three before, outside
+    quotes, whose name holds the head noun ("the ministry" -> "Russian Foreign Ministry"); for a
+    generic head ("the group", "the company", "the newspaper": `generic_heads`) the last organisation
+    named there that acts (the subject of a verb or possessor)."""
+    head = tok.lower_
+    floor = ctx.paras[max(0, ctx.para_of(tok.idx) - 3)][0]
+    named, acting = None, None
+    i = bisect.bisect_left(ctx.m_starts, tok.idx) - 1
+    while i >= 0 and ctx.mentions[i].start >= floor:
+        m = ctx.mentions[i]
+        i -= 1
+        if m.label != "ORGANIZATION" or m.end > tok.idx:
+            continue
+        t = ctx.doc[ctx._tok(m.end - 1)]
+        if ctx.in_quote[t.i]:
+            continue
+        if named is None and head in (m.canonical_name or m.text).lower().replace("-", " ").split():
+            named = m
+        if acting is None and (t.dep_ in ("nsubj", "nsubjpass", "poss") or t.head.dep_ in ("nsubj", "nsubjpass")):
+            acting = m
+    return named or (acting if head in generic_heads() else None)

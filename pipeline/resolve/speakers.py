@@ -12,7 +12,7 @@ from pipeline.entities import entity_id
 from pipeline.quotes.context import Context, speaker_type_ok
 from pipeline.quotes.cues import np_span
 from pipeline.records import Mention
-from pipeline.resolve.descriptions import CAMPAIGN_HEADS, campaign_of, document_owner
+from pipeline.resolve.descriptions import CAMPAIGN_HEADS, campaign_of, described_organisation, document_owner
 from pipeline.resolve.pronouns import pronoun_antecedent, salient_person
 
 
@@ -90,6 +90,9 @@ def resolve_speaker(ctx: Context, tok: Token, state: dict) -> tuple[str, int, in
                     pm = speaker_type_ok(ctx.mention_at(p.idx, p.idx + len(p.text)))
                     if pm is not None and pm.label != "PERSON":
                         return text, start, end, pm
+        if any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children) and \
+                not any(c.dep_ == "poss" for c in tok.children):
+            return text, start, end, described_organisation(ctx, tok)
         return text, start, end, None
     return text, start, end, _missed_name(ctx, tok, start, end)
 
