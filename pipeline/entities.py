@@ -63,7 +63,7 @@ def mentions(doc: Doc, *, keep_labels: Sequence[str] = DEFAULT_LABELS) -> Iterat
     persons = [d for d in drafts if d.label == "PERSON"]
     breaks = [found.start() for found in re.finditer("\n\n", text)] if persons else []
     paras = [bisect.bisect_left(breaks, d.start) for d in persons]
-    people = _person_names(persons, _common_words(doc), paras)
+    people = _person_names(persons, _common_words(doc), paras, _subjects(doc, persons))
     organizations = _organization_names([d for d in drafts if d.label == "ORGANIZATION"])
     linked = [replace(d, canonical_name=people.get(d.start) or organizations.get(d.start) or d.canonical_name)
               for d in drafts]
@@ -210,8 +210,20 @@ def _common_words(doc: Doc) -> frozenset[str]:
     return frozenset(t.lower_ for t in doc if t.is_lower and t.pos_ in ("NOUN", "VERB", "ADJ"))
 
 
+def _subjects(doc: Doc, people: list[Mention]) -> set[int]:
+    """Start offsets of the person mentions that are the subject of a clause (or its appositive)."""
+    found = set()
+    for m in people:
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        root = span.root if span is not None and len(span) else None
+        if root is not None and (root.dep_ in ("nsubj", "nsubjpass")
+                                 or root.dep_ == "appos" and root.head.dep_ in ("nsubj", "nsubjpass")):
+            found.add(m.start)
+    return found
+
+
 def _person_names(people: list[Mention], common: frozenset[str] = frozenset(),
-                  paras: list[int] | None = None) -> dict[int, str]:
+                  paras: list[int] | None = None, subjects: set[int] = frozenset()) -> dict[int, str]:
     """Canonical name of each person mention by start offset.
 
     Names compare without case and apostrophe style ("WALLACE", "O'Neill"). A partial name
@@ -246,7 +258,8 @@ def _person_names(people: list[Mention], common: frozenset[str] = frozenset(),
             candidates = [c for c in candidates if not _known_alone(name, full_at[c][0], words, paras)]
         if len(candidates) > 1 and (sex := _title_gender(people[i].title)):
             candidates = [c for c in candidates if _given_gender(c) != _OTHER[sex]] or candidates
-        best = _resolve(i, name, candidates, full_at, words) if candidates else name
+        acting = {full for full in candidates if any(people[j].start in subjects for j in full_at[full])}
+        best = _resolve(i, name, candidates, full_at, words, acting) if candidates else name
         names[people[i].start] = written.get(best, people[i].text)
     return names
 
@@ -295,13 +308,16 @@ def _within(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
 
 
 def _resolve(i: int, name: tuple[str, ...], candidates: list[tuple[str, ...]],
-             full_at: dict[tuple[str, ...], list[int]], words: list[tuple[str, ...]]) -> tuple[str, ...]:
+             full_at: dict[tuple[str, ...], list[int]], words: list[tuple[str, ...]],
+             acting: set[tuple[str, ...]] = frozenset()) -> tuple[str, ...]:
     """The full name a partial name at mention i stands for.
 
     Among several: a person introduced only after the partial name already stood for someone
     else, and written out in full again later, is "always written out" and left aside; then
-    the main person wins, the one written in full most often (relatives, named once, lose to
-    the person the article is about); on a tie the person last introduced in full before
+    a person written in full as the subject of a clause wins over one never so written ("Jane
+    Smith, mother of victim John Smith, said"); then the main person, the one written in full
+    most often (relatives, named once, lose to the person the article is about); on a tie the
+    person last introduced in full before
     mention i, else the first introduced after it.
     """
     if len(candidates) > 1:
@@ -311,6 +327,7 @@ def _resolve(i: int, name: tuple[str, ...], candidates: list[tuple[str, ...]],
             written_out = {c for c in candidates if full_at[c][0] > partial_at[0]
                            and len(full_at[c]) > 1 and partial_at[0] < full_at[c][-1]}
             candidates = [c for c in candidates if c not in written_out] or candidates
+        candidates = [c for c in candidates if c in acting] or candidates
         most = max(len(full_at[c]) for c in candidates)
         candidates = [c for c in candidates if len(full_at[c]) == most]
     before = [(max(j for j in full_at[c] if j < i), c) for c in candidates if full_at[c][0] < i]
