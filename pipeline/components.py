@@ -50,12 +50,15 @@ def fixed_entities(doc: Doc) -> list[Span]:
     become GPE with the ISO3 code as kb_id; demonyms stay NORP with their country's code.
     A capital tagged PERSON and no word of a person's full name is GPE.
     A word of a person's full name written alone ("Schiff" after "Adam Schiff") is PERSON,
-    whether the NER tagged it otherwise or not at all. A relabelled span keeps the NER's
+    whether the NER tagged it otherwise or not at all; so are full names the NER missed or
+    tagged ORG (`_missed_people`, `_person_like`). A relabelled span keeps the NER's
     label as its span id (`Span.id_`).
     """
     spans = [span for ent in doc.ents if (span := trimmed(ent)) is not None
              and not entity_data.noise_pattern().fullmatch(span.text)
              and (span.label_ not in NAME_LABELS or not span.text.islower())]
+    spans = [_relabelled(span, "PERSON") if span.label_ == "ORG" and _person_like(doc, span) else span for span in spans]
+    spans += _missed_people(doc, spans)
     name_words = {word for span in spans if span.label_ == "PERSON" and " " in span.text for word in span.text.split()}
     fixed = []
     for span in spans:
@@ -71,8 +74,21 @@ def fixed_entities(doc: Doc) -> list[Span]:
         elif span.label_ in COUNTRY_SOURCE_LABELS and (code := entity_data.country_code(span.text)):
             span = _relabelled(span, "GPE", kb_id=code)
         fixed.append(span)
-    fixed += _missed_people(doc, fixed)
     return filter_spans(fixed + _lone_names(doc, fixed, name_words))
+
+
+def _person_like(doc: Doc, span: Span) -> bool:
+    """An organisation span that is a person's name: two or three capitalised words starting with a
+    known given name never written in lower case, whose last word the text also writes alone
+    ("Brett O'Donnell" tagged ORG, then "O'Donnell said")."""
+    words = [t for t in span if not t.is_punct]
+    if not 2 <= len(words) <= 3 or not all(t.text[:1].isupper() and t.pos_ == "PROPN" for t in words):
+        return False
+    first, last = words[0], words[-1]
+    if not entity_data.given_name_gender(first.text) or any(t.lower_ == first.lower_ and t.is_lower for t in doc):
+        return False
+    alone = sum(1 for t in doc if t.text == last.text and (t.i == 0 or doc[t.i - 1].text != doc[last.i - 1].text))
+    return alone > 0
 
 
 def _missed_people(doc: Doc, spans: list[Span]) -> list[Span]:
