@@ -134,7 +134,8 @@ def _lone_names(doc: Doc, spans: list[Span], name_words: set[str]) -> list[Span]
 
 def trimmed(ent: Span) -> Span | None:
     """The span without leading determiners, a trailing possessive, a person's leading titles
-    and an organisation's leading and trailing lower-case words; an organisation's name stops at a
+    and an organisation's leading and trailing lower-case words; a person's name holding a
+    possessive is the full name after it ("Politico's Alex Thompson"); an organisation's name stops at a
     line break and takes the name word after a dangling "and"/"of"."""
     doc, start, end = ent.doc, ent.start, ent.end
     while start < end and doc[start].lower_ in DETERMINERS:
@@ -152,6 +153,9 @@ def trimmed(ent: Span) -> Span | None:
         while end - start > 1 and (doc[end - 1].is_lower or doc[end - 1].is_space or doc[end - 1].is_punct):
             end -= 1  # "The Associated Press on"
     if ent.label_ == "PERSON":
+        owner = next((t.i for t in doc[start + 1:end - 1] if t.tag_ == "POS"), None)
+        if owner is not None and end - owner > 2 and entity_data.given_name_gender(doc[owner + 1].text):
+            start = owner + 1  # "Politico's Alex Thompson": the person is after the possessive
         titles = entity_data.title_words()
         while end - start > 1 and (doc[start].lower_.rstrip(".") in titles or doc[start].text == "-"):
             start += 1

@@ -53,7 +53,8 @@ class Context:
                 self.in_quote[i] = True
         self.sents = [(s.start, s.end) for s in doc.sents]
         self.sent_starts = [s for s, _ in self.sents]
-        self.gender: dict[str, str] = {}
+        self.gender: dict[str, str] = {}  # entity_id -> "m"/"f" (pipeline.resolve.gender)
+        self.gender_source: dict[str, str] = {}
         self.salience_cache: dict = {}
         self.campaigns: list | None = None
         self._lower: frozenset[str] | None = None
