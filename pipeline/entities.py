@@ -68,9 +68,12 @@ def mentions(doc: Doc, *, keep_labels: Sequence[str] = DEFAULT_LABELS) -> Iterat
     linked = [replace(d, canonical_name=people.get(d.start) or organizations.get(d.start) or d.canonical_name)
               for d in drafts]
     linked += _anaphors(doc, linked)
-    for m in sorted(linked, key=lambda m: m.start):
-        if m.label in keep_labels or (m.demonym_of is not None and "COUNTRY" in keep_labels):
-            yield replace(m, entity_id=entity_id(m.label, m.canonical_name, country_code=m.country_code))
+    kept = [replace(m, entity_id=entity_id(m.label, m.canonical_name, country_code=m.country_code))
+            for m in sorted(linked, key=lambda m: m.start)
+            if m.label in keep_labels or (m.demonym_of is not None and "COUNTRY" in keep_labels)]
+    from pipeline.resolve.document import resolved  # the resolution package imports this module
+
+    yield from resolved(doc, kept)
 
 
 def _missed_full_names(doc: Doc, text: str, drafts: list[Mention]) -> list[Mention]:
@@ -98,24 +101,42 @@ def _missed_full_names(doc: Doc, text: str, drafts: list[Mention]) -> list[Menti
 
 
 def entity_rows(mentions_by_doc: Iterable[tuple[str, Sequence[Mention]]]) -> list[dict]:
-    """Corpus entities table: one row per entity_id with aliases, document and mention counts."""
+    """Corpus entities table: one row per entity_id named in some document, with aliases, document
+    and mention counts (names only), and a person's gender: the one most documents show, its
+    source the strongest they give (the text's own evidence before a given name)."""
     found: dict[str, dict] = {}
     for doc_id, doc_mentions in mentions_by_doc:
         for m in doc_mentions:
-            if m.entity_id is None:
+            if m.entity_id is None or m.kind != "name":
                 continue
             row = found.setdefault(m.entity_id, {"names": Counter(), "aliases": set(), "docs": set(), "n": 0,
-                                                 "type": m.label, "country_code": m.country_code})
+                                                 "type": m.label, "country_code": m.country_code, "genders": {}})
             row["names"][m.canonical_name] += 1
             row["aliases"].add(m.text)
             row["docs"].add(doc_id)
             row["n"] += 1
+            if m.gender is not None:
+                row["genders"][doc_id] = (m.gender, m.gender_source)
     return [
         {"entity_id": key, "type": row["type"], "canonical_name": row["names"].most_common(1)[0][0],
          "aliases": sorted(row["aliases"]), "n_docs": len(row["docs"]), "n_mentions": row["n"],
-         "country_code": row["country_code"]}
+         "country_code": row["country_code"], **_gender(row["genders"].values())}
         for key, row in sorted(found.items())
     ]
+
+
+_SOURCES = ("honorific", "pronoun", "given_name")
+
+
+def _gender(found: Iterable[tuple[str, str]]) -> dict:
+    """gender and gender_source of one person from the documents' (gender, source) pairs."""
+    found = list(found)
+    votes = Counter(gender for gender, _ in found)
+    if not votes or (len(votes) > 1 and votes.most_common(2)[0][1] == votes.most_common(2)[1][1]):
+        return {"gender": None, "gender_source": None}
+    gender = votes.most_common(1)[0][0]
+    source = min((s for g, s in found if g == gender), key=_SOURCES.index)
+    return {"gender": gender, "gender_source": source}
 
 
 _LEADING = "-\u2010\u2011\u2012\u2013\u2014\u2015 \u00a0"

@@ -41,7 +41,8 @@ class Context:
         self.doc = doc
         self.text = doc.text
         self.lex = lexicon()
-        self.mentions = sorted((m for m in mentions if m.label in SPEAKER_LABELS), key=lambda m: m.start)
+        self.mentions = sorted((m for m in mentions if m.label in SPEAKER_LABELS and m.kind == "name"),
+                               key=lambda m: m.start)
         self.m_starts = [m.start for m in self.mentions]
         self.tok_starts = [t.idx for t in doc]
         self.paras = paragraphs(self.text)

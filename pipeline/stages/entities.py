@@ -14,7 +14,7 @@ from pipeline.rows import layout_of, mention_rows, mentions_from_rows
 from pipeline.stages.common import (DOC_COLUMNS, StageSummary, code_version, digest, grouped_mentions,
                                     progress_batches, quote_settings, table_path, warn)
 
-ENTITY_DATA = ["entity*", "gazetteer*", "titles*", "countries*", "quote_given_names*"]
+ENTITY_DATA = ["entity*", "gazetteer*", "titles*", "countries*", "quote*", "speech*", "organisation_descriptions.json"]
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,8 @@ def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallel
     started = time.perf_counter()
     summary = StageSummary("entities")
     info = model_info(load_nlp())
-    version = code_version("entities", "components", "entity_data", "model", "fields", "analysis", "rows", "records",
-                           "stages/entities", data=ENTITY_DATA)
+    version = code_version("entities", "components", "entity_data", "resolve", "quotes", "model", "fields", "analysis",
+                           "rows", "records", "stages/entities", data=ENTITY_DATA)
     config = json.dumps({"keep_labels": sorted(keep_labels)}, sort_keys=True)
     meta = {"pipeline_version": __version__, "stage": "entities", **info}
     cache = io.ResultCache(Path(out) / "entities" / "cache.sqlite")
