@@ -57,6 +57,7 @@ class Context:
         self.gender: dict[str, str] = {}  # entity_id -> "m"/"f" (pipeline.resolve.gender)
         self.gender_source: dict[str, str] = {}
         self.salience_cache: dict = {}
+        self.ambiguous: set[int] = set()  # tokens whose antecedent had a close runner-up (pipeline.resolve.pronouns)
         self.campaigns: list | None = None
         self._lower: frozenset[str] | None = None
         self.roles = self._role_index()

@@ -59,7 +59,7 @@ def quotes(doc: Doc, mentions: Sequence[Mention], *, single_quotes: str = "auto"
         if kind == "partial" and att.mention_text is None and len(quote_words(ctx.text[span.start:span.end])) <= 3:
             continue  # a word or two in quotes that nobody is said to have said
         who = att.speaker
-        role, affiliation = speaker_details(ctx, att)
+        role, affiliation, certainty = speaker_details(ctx, att)
         yield Quote(
             start=span.start, end=span.end, text=ctx.text[span.start:span.end], kind=kind,
             speaker_mention=att.mention_text, speaker_mention_start=att.mention_start,
@@ -68,7 +68,7 @@ def quotes(doc: Doc, mentions: Sequence[Mention], *, single_quotes: str = "auto"
             speaker_entity_id=who.entity_id if who else None,
             speaker_type=who.label if who else None,
             cue=att.cue, rule=att.rule,
-            confidence=_CONFIDENCE[att.rule] * (1.0 if who is not None or att.rule == "none" else 0.8),
+            confidence=_CONFIDENCE[att.rule] * (1.0 if who is not None or att.rule == "none" else 0.8) * certainty,
             speaker_role=role, speaker_affiliation_id=affiliation,
         )
 

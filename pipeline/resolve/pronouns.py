@@ -42,6 +42,7 @@ def pronoun_antecedent(ctx: Context, tok: Token, state: dict) -> Mention | None:
 # salience weights (set on PolNeAR train: he/she speakers against the corpus's resolved names)
 W = {"recency": 0.4, "subj_near": 6.0, "subj_far": 0.5, "subj_cue": 1.0, "same_para": 1.0, "in_quote": 2.5,
      "last_near": 1.0, "last_far": 0.0}
+AMBIGUOUS_MARGIN = 2.0  # a runner-up this close to the chosen person makes the choice uncertain
 
 
 def salient_person(ctx: Context, tok: Token, state: dict, gender: str | None, *,
@@ -107,9 +108,12 @@ def salient_person(ctx: Context, tok: Token, state: dict, gender: str | None, *,
         scores[last.entity_id] = (base + bonus, prev[1] if prev else last)
     best = None
     if scores:
+        ranked = sorted((s for s, _ in scores.values()), reverse=True)
         score, best = max(scores.values(), key=lambda x: x[0])
         if score < min_score:
             best = None
+        elif len(ranked) > 1 and ranked[0] - ranked[1] < AMBIGUOUS_MARGIN:
+            ctx.ambiguous.add(tok.i)  # two compatible people almost as salient: a less certain choice
     ctx.salience_cache[key] = best
     return best
 

@@ -19,21 +19,38 @@ _AFFILIATES = ("ORGANIZATION", "COUNTRY")
 _PREPS = frozenset({"for", "of", "at", "with", "from"})
 
 
-def speaker_details(ctx: Context, att: Attribution) -> tuple[str | None, str | None]:
-    """(speaker_role, speaker_affiliation_id) of an attribution's speaker phrase."""
+def speaker_details(ctx: Context, att: Attribution) -> tuple[str | None, str | None, float]:
+    """(speaker_role, speaker_affiliation_id, certainty) of an attribution's speaker phrase.
+
+    certainty: 1 for a speaker named where the quote is attributed; less for one reached through
+    a pronoun (least when two compatible people were almost as salient) or a description."""
     if att.mention_start is None or att.mention_end is None or att.mention_end <= att.mention_start:
-        return None, None
+        return None, None, 1.0
     span = ctx.doc.char_span(att.mention_start, att.mention_end, alignment_mode="expand")
     if span is None or not len(span):
-        return None, None
+        return None, None, 1.0
     head = span.root
     named = ctx.mention_at(head.idx, head.idx + len(head.text))
+    certainty = _certainty(ctx, head, named, att.speaker)
     role = _role(ctx, head, named)
     noun = head
     if named is not None and named.label == "PERSON":
         noun = next((c for c in head.children if c.dep_ == "appos" and _is_role(ctx, c)), head)
     affiliation = None if att.speaker is not None and att.speaker.label != "PERSON" else _affiliation(ctx, noun, named)
-    return role, affiliation.entity_id if affiliation is not None else None
+    return role, affiliation.entity_id if affiliation is not None else None, certainty
+
+
+def _certainty(ctx: Context, head: Token, named: Mention | None, speaker: Mention | None) -> float:
+    if speaker is None or (named is not None and named.entity_id == speaker.entity_id):
+        return 1.0
+    if head.lower_ in ctx.lex.pronouns:
+        return AMBIGUOUS_PRONOUN if head.i in ctx.ambiguous else PRONOUN
+    return DESCRIPTION
+
+
+# certainty of a speaker reached without its name (set on PolNeAR train_canonical: see
+# benchmarks/canonical_polnear.py's calibration table)
+PRONOUN, AMBIGUOUS_PRONOUN, DESCRIPTION = 0.95, 0.8, 0.9
 
 
 def _is_role(ctx: Context, tok: Token) -> bool:
