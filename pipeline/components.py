@@ -82,7 +82,7 @@ def _person_like(doc: Doc, span: Span) -> bool:
     known given name never written in lower case, whose last word the text also writes alone
     ("Brett O'Donnell" tagged ORG, then "O'Donnell said")."""
     words = [t for t in span if not t.is_punct]
-    if not 2 <= len(words) <= 3 or not all(t.text[:1].isupper() and t.pos_ == "PROPN" for t in words):
+    if not 2 <= len(words) <= 3 or words[0].pos_ != "PROPN" or not all(t.text[:1].isupper() for t in words):
         return False
     first, last = words[0], words[-1]
     if not entity_data.given_name_gender(first.text) or any(t.lower_ == first.lower_ and t.is_lower for t in doc):
@@ -123,12 +123,13 @@ def _relabelled(span: Span, label: str, *, kb_id: str = "") -> Span:
 
 
 def _lone_names(doc: Doc, spans: list[Span], name_words: set[str]) -> list[Span]:
-    """Proper nouns outside any entity that repeat a word of a full person name ("Schiff", "WALLACE")."""
+    """Proper nouns (or capitalised nouns inside a sentence: "O'Donnell") outside any entity that
+    repeat a word of a full person name ("Schiff", "WALLACE")."""
     if not name_words:
         return []
     covered = {i for span in spans for i in range(span.start, span.end)}
     return [Span(doc, token.i, token.i + 1, label="PERSON") for token in doc
-            if token.pos_ == "PROPN" and token.i not in covered
+            if (token.pos_ == "PROPN" or token.pos_ == "NOUN" and not token.is_sent_start) and token.i not in covered
             and (token.text in name_words or (token.is_upper and token.text.title() in name_words))]
 
 

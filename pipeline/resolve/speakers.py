@@ -9,6 +9,7 @@ from dataclasses import replace
 from spacy.tokens import Token
 
 from pipeline.entities import entity_id
+from pipeline.entity_data import title_words
 from pipeline.quotes.context import Context, speaker_type_ok
 from pipeline.quotes.cues import np_span
 from pipeline.records import Mention
@@ -19,6 +20,10 @@ from pipeline.resolve.pronouns import pronoun_antecedent, salient_person
 def resolve_speaker(ctx: Context, tok: Token, state: dict) -> tuple[str, int, int, Mention | None]:
     """(mention text, start, end, named speaker or None) for a speaker token."""
     lex = ctx.lex
+    if tok.lower_.rstrip(".") in title_words():  # "said Army Capt. Jane Roe": the title's bearer
+        after = ctx.mention_at(tok.idx + len(tok.text), tok.idx + len(tok.text) + 3)
+        if after is not None and after.label == "PERSON" and after.start > tok.idx:
+            return after.text, after.start, after.end, after
     m = ctx.mention_at(tok.idx, tok.idx + len(tok.text))
     if m is not None and tok.lower_ not in lex.source_nouns and tok.lower_ not in lex.group_heads:
         return m.text, m.start, m.end, m
