@@ -144,8 +144,14 @@ def trimmed(ent: Span) -> Span | None:
     while start < end and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct):
         end -= 1
     if ent.label_ == "ORG":
+        if end - start > 2 and doc[start].text in "-\u2010\u2011" and doc[start - 1].is_lower:
+            start += 2  # "the pro-Christie Union Leader": the hyphenated modifier is no part of the name
         while end - start > 1 and doc[start].is_lower:
             start += 1
+        while end < len(doc) and doc[end - 1].dep_ == "compound" and doc[end - 1].head.i == end \
+                and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper() and not doc[end].ent_type_ \
+                and doc[end].lower_ not in entity_data.role_words() and doc[end].lower_ not in entity_data.title_words():
+            end += 1  # the name's head noun the NER left out ("Union" + "Leader"), not a title ("CEO Jane Roe")
         while end < len(doc) and doc[end - 1].lower_ in _NAME_JOINERS and doc[end].pos_ == "PROPN" and not doc[end].ent_type_ \
                 and doc[end].text[:1].isupper():
             end += 1  # "Department of Children, Equality, Integration and" + "Youth"

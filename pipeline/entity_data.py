@@ -226,3 +226,9 @@ def given_name_gender(name: str) -> str | None:
     package's name lists (mostly-male/female count; androgynous and unknown names give None)."""
     key = name.lower().strip(".")
     return given_names().get(key) or _GUESSED.get(_name_detector().get_gender(key))
+
+
+@functools.lru_cache(maxsize=1)
+def role_words() -> frozenset[str]:
+    """Lower-case role nouns ("spokesman", "ceo") of the quote lexicon (models/quote_lexicon.json)."""
+    return frozenset(json.loads((MODELS / "quote_lexicon.json").read_text("utf-8"))["roles"])
