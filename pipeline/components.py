@@ -47,7 +47,8 @@ def fixed_entities(doc: Doc) -> list[Span]:
     Determiners, trailing possessives, leading titles of people and leading lower-case words
     of organisations ("federal") are trimmed; times, dates, all lower-case names ("un") and
     name pairs ("Xi-Trump") are dropped; GPE, ORG, NORP and LOC spans naming a country
-    become GPE with the ISO3 code as kb_id; demonyms stay NORP with their country's code.
+    become GPE with the ISO3 code as kb_id (not a state after its city: "Atlanta, Georgia");
+    demonyms stay NORP with their country's code.
     A capital tagged PERSON and no word of a person's full name is GPE.
     A word of a person's full name written alone ("Schiff" after "Adam Schiff") is PERSON,
     whether the NER tagged it otherwise or not at all; so are full names the NER missed or
@@ -71,10 +72,18 @@ def fixed_entities(doc: Doc) -> list[Span]:
             span = _relabelled(span, "PERSON")
         elif span.label_ == "NORP" and (found := entity_data.demonym(span.text)):
             span = _relabelled(span, "NORP", kb_id=found[1])
-        elif span.label_ in COUNTRY_SOURCE_LABELS and (code := entity_data.country_code(span.text)):
+        elif span.label_ in COUNTRY_SOURCE_LABELS and (code := entity_data.country_code(span.text)) \
+                and not _state_after_city(doc, span):
             span = _relabelled(span, "GPE", kb_id=code)
         fixed.append(span)
     return filter_spans(fixed + _lone_names(doc, fixed, name_words))
+
+
+def _state_after_city(doc: Doc, span: Span) -> bool:
+    """A country name that also names a state, written after "City, " ("Atlanta, Georgia")."""
+    return (entity_data.normal_key(span.text) in entity_data.subdivision_names() and span.start > 1
+            and doc[span.start - 1].text == "," and doc[span.start - 2].pos_ == "PROPN"
+            and not entity_data.country_code(doc[span.start - 2].text) and not entity_data.capital_of(doc[span.start - 2].text))
 
 
 def _person_like(doc: Doc, span: Span) -> bool:

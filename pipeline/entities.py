@@ -71,7 +71,8 @@ def mentions(doc: Doc, *, keep_labels: Sequence[str] = DEFAULT_LABELS) -> Iterat
     kept = [replace(m, entity_id=entity_id(m.label, m.canonical_name, country_code=m.country_code))
             for m in sorted(linked, key=lambda m: m.start)
             if m.label in keep_labels or (m.demonym_of is not None and "COUNTRY" in keep_labels)]
-    from pipeline.resolve.document import resolved  # the resolution package imports this module
+    # imported here: the resolution package imports this module
+    from pipeline.resolve.document import resolved
 
     yield from resolved(doc, kept)
 

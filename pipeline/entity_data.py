@@ -93,7 +93,8 @@ def countries() -> Countries:
                 demonyms[normal_key(form)].add(code)
                 demonym_forms[normal_key(form)] = demonym
     for row in _csv("countries_aliases.csv"):
-        (names if row["kind"] == "name" else capitals)[normal_key(row["alias"])] = {row["iso3"]}
+        if row["kind"] != "also_subdivision":
+            (names if row["kind"] == "name" else capitals)[normal_key(row["alias"])] = {row["iso3"]}
     return Countries(
         names=_unambiguous(names, members),
         name_words=frozenset(word for name in names for word in name.split()),
@@ -232,3 +233,11 @@ def given_name_gender(name: str) -> str | None:
 def role_words() -> frozenset[str]:
     """Lower-case role nouns ("spokesman", "ceo") of the quote lexicon (models/quote_lexicon.json)."""
     return frozenset(json.loads((MODELS / "quote_lexicon.json").read_text("utf-8"))["roles"])
+
+
+@functools.lru_cache(maxsize=1)
+def subdivision_names() -> frozenset[str]:
+    """Country names that also name a state or province (models/countries_aliases.csv, kind
+    also_subdivision): after "City, " they are the state ("Atlanta, Georgia")."""
+    return frozenset(normal_key(row["alias"]) for row in _csv("countries_aliases.csv")
+                     if row["kind"] == "also_subdivision")

@@ -74,3 +74,9 @@ def test_a_speaker_reached_through_a_pronoun_is_less_certain_than_one_named():
     named, pronoun = quotes(doc, found)
     assert named.speaker == pronoun.speaker == "Maria Lopez"
     assert pronoun.confidence < named.confidence
+
+
+def test_a_state_after_its_city_is_no_country():
+    _, found = resolved("The rally in Atlanta, Georgia drew thousands. Georgia and Russia fought a war in 2008.")
+    countries = [m.start for m in found if m.label == "COUNTRY" and m.canonical_name == "Georgia"]
+    assert len(countries) == 1 and countries[0] > 40

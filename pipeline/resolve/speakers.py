@@ -13,7 +13,12 @@ from pipeline.entity_data import title_words
 from pipeline.quotes.context import Context, speaker_type_ok
 from pipeline.quotes.cues import np_span
 from pipeline.records import Mention
-from pipeline.resolve.descriptions import CAMPAIGN_HEADS, campaign_of, described_organisation, document_owner
+from pipeline.resolve.descriptions import (
+    CAMPAIGN_HEADS,
+    campaign_of,
+    described_organisation,
+    document_owner,
+)
 from pipeline.resolve.pronouns import pronoun_antecedent, salient_person
 
 
