@@ -80,3 +80,10 @@ def test_a_state_after_its_city_is_no_country():
     _, found = resolved("The rally in Atlanta, Georgia drew thousands. Georgia and Russia fought a war in 2008.")
     countries = [m.start for m in found if m.label == "COUNTRY" and m.canonical_name == "Georgia"]
     assert len(countries) == 1 and countries[0] > 40
+
+
+def test_a_statement_with_no_issuer_named_is_the_organisation_that_acted_just_before():
+    doc, found = resolved("The Egyptian Foreign Ministry rejected the claims on Sunday.\n\n"
+                          "\u201cThese reports are baseless,\u201d the statement said.")
+    (quote,) = quotes(doc, found)
+    assert quote.speaker == "Egyptian Foreign Ministry"

@@ -118,12 +118,13 @@ def generic_heads() -> frozenset[str]:
         return frozenset(json.load(f)["generic_heads"])
 
 
-def described_organisation(ctx: Context, tok: Token) -> Mention | None:
+def described_organisation(ctx: Context, tok: Token, *, acting_only: bool = False) -> Mention | None:
     """The organisation a definite description stands for ("the ministry", "the office", "the
     group"): the last organisation named before it in its paragraph or the three before, outside
     quotes, whose name holds the head noun ("the ministry" -> "Russian Foreign Ministry"); for a
     generic head ("the group", "the company", "the newspaper": `generic_heads`) the last organisation
-    named there that acts (the subject of a verb or possessor)."""
+    named there that acts (the subject of a verb or possessor); `acting_only`: that one whatever
+    the head ("the statement said" -> the organisation that acted just before)."""
     head = tok.lower_
     floor = ctx.paras[max(0, ctx.para_of(tok.idx) - 3)][0]
     named, acting = None, None
@@ -140,4 +141,6 @@ def described_organisation(ctx: Context, tok: Token) -> Mention | None:
             named = m
         if acting is None and (t.dep_ in ("nsubj", "nsubjpass", "poss") or t.head.dep_ in ("nsubj", "nsubjpass")):
             acting = m
+    if acting_only:
+        return acting
     return named or (acting if head in generic_heads() else None)

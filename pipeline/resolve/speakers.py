@@ -33,7 +33,7 @@ def resolve_speaker(ctx: Context, tok: Token, state: dict) -> tuple[str, int, in
     if m is not None and tok.lower_ not in lex.source_nouns and tok.lower_ not in lex.group_heads:
         return m.text, m.start, m.end, m
     low = tok.lower_
-    if low in lex.pronouns:
+    if low in lex.pronouns and not (tok.is_upper and len(tok.text) > 1 and tok.pos_ == "PROPN"):  # not "WHO"
         return tok.text, tok.idx, tok.idx + len(tok.text), pronoun_antecedent(ctx, tok, state)
     start, end = np_span(ctx, tok)
     text = ctx.text[start:end]
@@ -63,7 +63,8 @@ def resolve_speaker(ctx: Context, tok: Token, state: dict) -> tuple[str, int, in
                         return text, start, end, owner
         inner = speaker_type_ok(ctx.mention_at(start, tok.idx))
         if inner is None and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that", "these") for c in tok.children):
-            inner = document_owner(ctx, tok)  # "the report": the report named with its issuer before
+            # "the report": the report named with its issuer before, else the organisation acting just before
+            inner = document_owner(ctx, tok) or described_organisation(ctx, tok, acting_only=True)
         return text, start, end, inner
     indefinite = any(c.dep_ in ("det", "nummod") and c.lower_ in ("a", "an", "one", "another", "some", "two", "three")
                      for c in tok.children)
