@@ -25,6 +25,7 @@ spans with their country's code. This module links each span to its canonical en
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
 from collections import Counter, defaultdict
@@ -67,7 +68,7 @@ def mentions(doc: Doc, *, keep_labels: Sequence[str] = DEFAULT_LABELS) -> Iterat
     organizations = _organization_names([d for d in drafts if d.label == "ORGANIZATION"])
     linked = [replace(d, canonical_name=people.get(d.start) or organizations.get(d.start) or d.canonical_name)
               for d in drafts]
-    linked += _anaphors(doc, linked)
+    linked = _one_type_per_name(linked + _anaphors(doc, linked))
     kept = [replace(m, entity_id=entity_id(m.label, m.canonical_name, country_code=m.country_code))
             for m in sorted(linked, key=lambda m: m.start)
             if m.label in keep_labels or (m.demonym_of is not None and "COUNTRY" in keep_labels)]
@@ -75,6 +76,31 @@ def mentions(doc: Doc, *, keep_labels: Sequence[str] = DEFAULT_LABELS) -> Iterat
     from pipeline.resolve.document import resolved
 
     yield from resolved(doc, kept)
+
+
+def _one_type_per_name(linked: list[Mention]) -> list[Mention]:
+    """One entity, one type in a document: an organisation mention that is a person's canonical
+    name or the surname of exactly one person named in full ("Trump" tagged ORG) is that person."""
+    people = {m.canonical_name for m in linked if m.label == "PERSON" and m.canonical_name}
+    surnames: dict[str, set[str]] = defaultdict(set)
+    for name in people:
+        if " " in name:
+            surnames[name.split()[-1]].add(name)
+    fixed = []
+    for m in linked:
+        if m.label == "ORGANIZATION" and m.canonical_name not in _gazetteer_names():
+            person = m.canonical_name if m.canonical_name in people else None
+            if person is None and len(surnames.get(m.canonical_name or "", ())) == 1:
+                person = next(iter(surnames[m.canonical_name]))
+            if person is not None:
+                m = replace(m, label="PERSON", canonical_name=person)
+        fixed.append(m)
+    return fixed
+
+
+@functools.lru_cache(maxsize=1)
+def _gazetteer_names() -> frozenset[str]:
+    return frozenset(org.canonical for org in entity_data.organizations().aliases.values())
 
 
 def _missed_full_names(doc: Doc, text: str, drafts: list[Mention]) -> list[Mention]:

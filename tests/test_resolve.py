@@ -87,3 +87,15 @@ def test_a_statement_with_no_issuer_named_is_the_organisation_that_acted_just_be
                           "\u201cThese reports are baseless,\u201d the statement said.")
     (quote,) = quotes(doc, found)
     assert quote.speaker == "Egyptian Foreign Ministry"
+
+
+def test_a_surname_tagged_as_an_organisation_is_the_person_of_that_surname():
+    from pipeline.entities import _one_type_per_name
+    from pipeline.records import Mention
+
+    linked = [Mention(0, 12, "Donald Trump", "PERSON", "PERSON", None, "Donald Trump"),
+              Mention(40, 45, "Trump", "ORGANIZATION", "ORG", None, "Trump"),
+              Mention(60, 62, "UN", "ORGANIZATION", "ORG", None, "United Nations")]
+    fixed = _one_type_per_name(linked)
+    assert [(m.label, m.canonical_name) for m in fixed] == [
+        ("PERSON", "Donald Trump"), ("PERSON", "Donald Trump"), ("ORGANIZATION", "United Nations")]
