@@ -25,6 +25,7 @@ spans with their country's code. This module links each span to its canonical en
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
 from collections import Counter, defaultdict
@@ -63,14 +64,43 @@ def mentions(doc: Doc, *, keep_labels: Sequence[str] = DEFAULT_LABELS) -> Iterat
     persons = [d for d in drafts if d.label == "PERSON"]
     breaks = [found.start() for found in re.finditer("\n\n", text)] if persons else []
     paras = [bisect.bisect_left(breaks, d.start) for d in persons]
-    people = _person_names(persons, _common_words(doc), paras)
+    people = _person_names(persons, _common_words(doc), paras, _subjects(doc, persons))
     organizations = _organization_names([d for d in drafts if d.label == "ORGANIZATION"])
     linked = [replace(d, canonical_name=people.get(d.start) or organizations.get(d.start) or d.canonical_name)
               for d in drafts]
-    linked += _anaphors(doc, linked)
-    for m in sorted(linked, key=lambda m: m.start):
-        if m.label in keep_labels or (m.demonym_of is not None and "COUNTRY" in keep_labels):
-            yield replace(m, entity_id=entity_id(m.label, m.canonical_name, country_code=m.country_code))
+    linked = _one_type_per_name(linked + _anaphors(doc, linked))
+    kept = [replace(m, entity_id=entity_id(m.label, m.canonical_name, country_code=m.country_code))
+            for m in sorted(linked, key=lambda m: m.start)
+            if m.label in keep_labels or (m.demonym_of is not None and "COUNTRY" in keep_labels)]
+    # imported here: the resolution package imports this module
+    from pipeline.resolve.document import resolved
+
+    yield from resolved(doc, kept)
+
+
+def _one_type_per_name(linked: list[Mention]) -> list[Mention]:
+    """One entity, one type in a document: an organisation mention that is a person's canonical
+    name or the surname of exactly one person named in full ("Trump" tagged ORG) is that person."""
+    people = {m.canonical_name for m in linked if m.label == "PERSON" and m.canonical_name}
+    surnames: dict[str, set[str]] = defaultdict(set)
+    for name in people:
+        if " " in name:
+            surnames[name.split()[-1]].add(name)
+    fixed = []
+    for m in linked:
+        if m.label == "ORGANIZATION" and m.canonical_name not in _gazetteer_names():
+            person = m.canonical_name if m.canonical_name in people else None
+            if person is None and len(surnames.get(m.canonical_name or "", ())) == 1:
+                person = next(iter(surnames[m.canonical_name]))
+            if person is not None:
+                m = replace(m, label="PERSON", canonical_name=person)
+        fixed.append(m)
+    return fixed
+
+
+@functools.lru_cache(maxsize=1)
+def _gazetteer_names() -> frozenset[str]:
+    return frozenset(org.canonical for org in entity_data.organizations().aliases.values())
 
 
 def _missed_full_names(doc: Doc, text: str, drafts: list[Mention]) -> list[Mention]:
@@ -98,24 +128,42 @@ def _missed_full_names(doc: Doc, text: str, drafts: list[Mention]) -> list[Menti
 
 
 def entity_rows(mentions_by_doc: Iterable[tuple[str, Sequence[Mention]]]) -> list[dict]:
-    """Corpus entities table: one row per entity_id with aliases, document and mention counts."""
+    """Corpus entities table: one row per entity_id named in some document, with aliases, document
+    and mention counts (names only), and a person's gender: the one most documents show, its
+    source the strongest they give (the text's own evidence before a given name)."""
     found: dict[str, dict] = {}
     for doc_id, doc_mentions in mentions_by_doc:
         for m in doc_mentions:
-            if m.entity_id is None:
+            if m.entity_id is None or m.kind != "name":
                 continue
             row = found.setdefault(m.entity_id, {"names": Counter(), "aliases": set(), "docs": set(), "n": 0,
-                                                 "type": m.label, "country_code": m.country_code})
+                                                 "type": m.label, "country_code": m.country_code, "genders": {}})
             row["names"][m.canonical_name] += 1
             row["aliases"].add(m.text)
             row["docs"].add(doc_id)
             row["n"] += 1
+            if m.gender is not None:
+                row["genders"][doc_id] = (m.gender, m.gender_source)
     return [
         {"entity_id": key, "type": row["type"], "canonical_name": row["names"].most_common(1)[0][0],
          "aliases": sorted(row["aliases"]), "n_docs": len(row["docs"]), "n_mentions": row["n"],
-         "country_code": row["country_code"]}
+         "country_code": row["country_code"], **_gender(row["genders"].values())}
         for key, row in sorted(found.items())
     ]
+
+
+_SOURCES = ("honorific", "pronoun", "given_name")
+
+
+def _gender(found: Iterable[tuple[str, str]]) -> dict:
+    """gender and gender_source of one person from the documents' (gender, source) pairs."""
+    found = list(found)
+    votes = Counter(gender for gender, _ in found)
+    if not votes or (len(votes) > 1 and votes.most_common(2)[0][1] == votes.most_common(2)[1][1]):
+        return {"gender": None, "gender_source": None}
+    gender = votes.most_common(1)[0][0]
+    source = min((s for g, s in found if g == gender), key=_SOURCES.index)
+    return {"gender": gender, "gender_source": source}
 
 
 _LEADING = "-\u2010\u2011\u2012\u2013\u2014\u2015 \u00a0"
@@ -210,8 +258,20 @@ def _common_words(doc: Doc) -> frozenset[str]:
     return frozenset(t.lower_ for t in doc if t.is_lower and t.pos_ in ("NOUN", "VERB", "ADJ"))
 
 
+def _subjects(doc: Doc, people: list[Mention]) -> set[int]:
+    """Start offsets of the person mentions that are the subject of a clause (or its appositive)."""
+    found = set()
+    for m in people:
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        root = span.root if span is not None and len(span) else None
+        if root is not None and (root.dep_ in ("nsubj", "nsubjpass")
+                                 or root.dep_ == "appos" and root.head.dep_ in ("nsubj", "nsubjpass")):
+            found.add(m.start)
+    return found
+
+
 def _person_names(people: list[Mention], common: frozenset[str] = frozenset(),
-                  paras: list[int] | None = None) -> dict[int, str]:
+                  paras: list[int] | None = None, subjects: set[int] = frozenset()) -> dict[int, str]:
     """Canonical name of each person mention by start offset.
 
     Names compare without case and apostrophe style ("WALLACE", "O'Neill"). A partial name
@@ -246,7 +306,8 @@ def _person_names(people: list[Mention], common: frozenset[str] = frozenset(),
             candidates = [c for c in candidates if not _known_alone(name, full_at[c][0], words, paras)]
         if len(candidates) > 1 and (sex := _title_gender(people[i].title)):
             candidates = [c for c in candidates if _given_gender(c) != _OTHER[sex]] or candidates
-        best = _resolve(i, name, candidates, full_at, words) if candidates else name
+        acting = {full for full in candidates if any(people[j].start in subjects for j in full_at[full])}
+        best = _resolve(i, name, candidates, full_at, words, acting) if candidates else name
         names[people[i].start] = written.get(best, people[i].text)
     return names
 
@@ -295,13 +356,16 @@ def _within(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
 
 
 def _resolve(i: int, name: tuple[str, ...], candidates: list[tuple[str, ...]],
-             full_at: dict[tuple[str, ...], list[int]], words: list[tuple[str, ...]]) -> tuple[str, ...]:
+             full_at: dict[tuple[str, ...], list[int]], words: list[tuple[str, ...]],
+             acting: set[tuple[str, ...]] = frozenset()) -> tuple[str, ...]:
     """The full name a partial name at mention i stands for.
 
     Among several: a person introduced only after the partial name already stood for someone
     else, and written out in full again later, is "always written out" and left aside; then
-    the main person wins, the one written in full most often (relatives, named once, lose to
-    the person the article is about); on a tie the person last introduced in full before
+    a person written in full as the subject of a clause wins over one never so written ("Jane
+    Smith, mother of victim John Smith, said"); then the main person, the one written in full
+    most often (relatives, named once, lose to the person the article is about); on a tie the
+    person last introduced in full before
     mention i, else the first introduced after it.
     """
     if len(candidates) > 1:
@@ -311,6 +375,7 @@ def _resolve(i: int, name: tuple[str, ...], candidates: list[tuple[str, ...]],
             written_out = {c for c in candidates if full_at[c][0] > partial_at[0]
                            and len(full_at[c]) > 1 and partial_at[0] < full_at[c][-1]}
             candidates = [c for c in candidates if c not in written_out] or candidates
+        candidates = [c for c in candidates if c in acting] or candidates
         most = max(len(full_at[c]) for c in candidates)
         candidates = [c for c in candidates if len(full_at[c]) == most]
     before = [(max(j for j in full_at[c] if j < i), c) for c in candidates if full_at[c][0] < i]
@@ -344,13 +409,16 @@ def _organization_names(orgs: list[Mention]) -> dict[int, str]:
 
 
 def _shortens(short: str, full: str) -> bool:
-    """Whether `short` is an acronym of `full` or its last words ("Tax Policy Center"; one word
-    only of a name of three or more capitalised words: "Times" for "New York Times")."""
+    """Whether `short` is an acronym of `full`, its head ("Department" for "Department of ...") or
+    its last words ("Tax Policy Center"; one word only of a name of three or more capitalised
+    words: "Times" for "New York Times")."""
     letters = short.replace(".", "")
     if letters.isupper() and 1 < len(letters) <= 6 and " " not in short:
         initials = "".join(w[0] for w in full.replace("-", " ").split() if w[0].isupper())
         return initials == letters
     short_words, full_words = short.split(), full.split()
+    if len(short_words) == 1 and len(full_words) > 2 and full_words[0] == short and full_words[1] == "of":
+        return True  # "Department" for "Department of Children, Equality and Youth"
     if len(short_words) == 1 and (len(full_words) < 3 or any(w.islower() for w in full_words)):
         return False  # "House" is no "White House", "Justice" no "Association for Justice"
     return len(short_words) < len(full_words) and full_words[-len(short_words):] == short_words

@@ -93,7 +93,8 @@ def countries() -> Countries:
                 demonyms[normal_key(form)].add(code)
                 demonym_forms[normal_key(form)] = demonym
     for row in _csv("countries_aliases.csv"):
-        (names if row["kind"] == "name" else capitals)[normal_key(row["alias"])] = {row["iso3"]}
+        if row["kind"] != "also_subdivision":
+            (names if row["kind"] == "name" else capitals)[normal_key(row["alias"])] = {row["iso3"]}
     return Countries(
         names=_unambiguous(names, members),
         name_words=frozenset(word for name in names for word in name.split()),
@@ -208,3 +209,35 @@ def given_names() -> dict[str, str]:
         return {}
     data = json.loads(path.read_text("utf-8"))
     return {**{n: "m" for n in data.get("m", ())}, **{n: "f" for n in data.get("f", ())}}
+
+
+@functools.lru_cache(maxsize=1)
+def _name_detector():
+    import gender_guesser.detector
+
+    return gender_guesser.detector.Detector(case_sensitive=False)
+
+
+_GUESSED = {"male": "m", "mostly_male": "m", "female": "f", "mostly_female": "f"}
+
+
+@functools.lru_cache(maxsize=8192)
+def given_name_gender(name: str) -> str | None:
+    """"m"/"f" of a given name: the project's list first, then the offline gender-guesser
+    package's name lists (mostly-male/female count; androgynous and unknown names give None)."""
+    key = name.lower().strip(".")
+    return given_names().get(key) or _GUESSED.get(_name_detector().get_gender(key))
+
+
+@functools.lru_cache(maxsize=1)
+def role_words() -> frozenset[str]:
+    """Lower-case role nouns ("spokesman", "ceo") of the quote lexicon (models/quote_lexicon.json)."""
+    return frozenset(json.loads((MODELS / "quote_lexicon.json").read_text("utf-8"))["roles"])
+
+
+@functools.lru_cache(maxsize=1)
+def subdivision_names() -> frozenset[str]:
+    """Country names that also name a state or province (models/countries_aliases.csv, kind
+    also_subdivision): after "City, " they are the state ("Atlanta, Georgia")."""
+    return frozenset(normal_key(row["alias"]) for row in _csv("countries_aliases.csv")
+                     if row["kind"] == "also_subdivision")

@@ -25,6 +25,9 @@ class Mention:
     demonym_of: str | None = None  # country code when the mention is a demonym ("North Korean")
     metonym: bool = False  # a capital standing for its government ("Pyongyang accuses")
     title: str | None = None  # title or honorific written before a person ("Ambassador", "Mr")
+    kind: str = "name"  # name, title ("the ambassador"), description ("the ministry") or pronoun ("he")
+    gender: str | None = None  # a person's gender as the document shows it: "female", "male" or None
+    gender_source: str | None = None  # what showed it: "honorific", "pronoun" or "given_name"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,8 @@ class Quote:
     cue: str | None  # reporting verb's lemma
     rule: str  # which attribution rule fired
     confidence: float
+    speaker_role: str | None = None  # the title or role the text gives the speaker ("shadow health secretary")
+    speaker_affiliation_id: str | None = None  # entity_id of the organisation the speaker speaks for
 
 
 @dataclass(frozen=True, slots=True)

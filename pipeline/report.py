@@ -4,10 +4,11 @@
 
 writes, under OUT/report/:
 
-- index.html: counts, the top speakers and every article with its number of quotes;
+- index.html: counts, the top speakers, the quotes of people by gender and every article with
+  its number of quotes;
 - articles/*.html: one page per article, its clean text with every quote highlighted and
   tagged with its canonical speaker, and every entity mention marked (displaCy-style);
-- quotes_per_speaker.csv, quotes_per_day.csv: the data of `dvc plots show`;
+- quotes_per_speaker.csv, quotes_per_day.csv: the data of `dvc plots show`; quotes_by_gender.csv;
 - metrics.json: the report's counts, for `dvc metrics show`.
 
 All text from the articles is HTML-escaped; pages are static and self-contained (no scripts).
@@ -293,6 +294,21 @@ def _speaker_table(quotes: pd.DataFrame, top: int) -> pd.DataFrame:
     return table.sort_values(["quotes", "articles", "speaker"], ascending=[False, False, True]).head(top).reset_index(drop=True)
 
 
+def quotes_by_gender(quotes: pd.DataFrame, entities: pd.DataFrame) -> pd.DataFrame:
+    """Quotes of named people by their gender (female, male, unknown) and each one's share."""
+    import pandas as pd
+
+    people = entities[entities["type"] == "PERSON"][["entity_id", "gender"]]
+    said = quotes[quotes["speaker_type"] == "PERSON"].merge(people, left_on="speaker_entity_id",
+                                                              right_on="entity_id", how="left")
+    counts = said["gender"].fillna("unknown").value_counts()
+    table = pd.DataFrame({"gender": ["female", "male", "unknown"]})
+    table["quotes"] = [int(counts.get(g, 0)) for g in table["gender"]]
+    total = table["quotes"].sum()
+    table["share"] = (table["quotes"] / total).round(3) if total else 0.0
+    return table
+
+
 def index_page(documents: pd.DataFrame, mentions: pd.DataFrame, entities: pd.DataFrame, quotes: pd.DataFrame,
                speakers: pd.DataFrame, counts: dict) -> str:
     """The report's front page: counts, top speakers, every article."""
@@ -305,6 +321,8 @@ def index_page(documents: pd.DataFrame, mentions: pd.DataFrame, entities: pd.Dat
         f'<tr><td>{_e(r.speaker)}</td><td>{_e(r.type)}</td><td class="num">{r.quotes}</td>'
         f'<td class="num">{r.articles}</td></tr>' for r in speakers.itertuples()
     )
+    gender_rows = "".join(f'<tr><td>{_e(r.gender)}</td><td class="num">{r.quotes}</td>'
+                          f'<td class="num">{r.share:.0%}</td></tr>' for r in quotes_by_gender(quotes, entities).itertuples())
     n_quotes = quotes.groupby("doc_id").size()
     n_mentions = mentions.groupby("doc_id").size()
     who = quotes[quotes["speaker"].notna()].groupby("doc_id")["speaker"].agg(lambda s: ", ".join(s.value_counts().index[:3]))
@@ -322,6 +340,9 @@ def index_page(documents: pd.DataFrame, mentions: pd.DataFrame, entities: pd.Dat
         f"<h2>Top speakers</h2>",
         '<table class="speakers"><tr><th>speaker</th><th>type</th><th class="num">quotes</th>'
         f'<th class="num">articles</th></tr>{speaker_rows}</table>' if speaker_rows else "<p>No attributed quotes.</p>",
+        "<h2>Quotes of people by gender</h2>",
+        '<table class="gender"><tr><th>gender</th><th class="num">quotes</th><th class="num">share</th></tr>'
+        f"{gender_rows}</table>",
         f"<h2>Articles ({len(documents):,})</h2>",
         '<table class="articles"><tr><th>published</th><th>headline</th><th class="num">quotes</th>'
         f'<th class="num">mentions</th><th>main speakers</th></tr>{article_rows}</table>',
@@ -396,6 +417,7 @@ def build_report(out: Path, *, top: int = 20) -> dict:
     (report / "index.html").write_text(index_page(documents, mentions, entities, quotes, speakers, counts), encoding="utf-8")
     speakers[["speaker", "type", "quotes", "articles"]].to_csv(report / "quotes_per_speaker.csv", index=False)
     quotes_per_day(documents, quotes).to_csv(report / "quotes_per_day.csv", index=False)
+    quotes_by_gender(quotes, entities).to_csv(report / "quotes_by_gender.csv", index=False)
     (report / "metrics.json").write_text(json.dumps(counts, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     report.chmod(0o755)
     _replace_folder(report, final)

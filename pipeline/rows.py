@@ -35,6 +35,7 @@ def mention_rows(doc_id: str, body: str, layout: Layout, sentence_starts: list[i
             "text": m.text, "label": m.label, "spacy_label": m.spacy_label,
             "entity_id": m.entity_id, "canonical_name": m.canonical_name,
             "country_code": m.country_code, "demonym_of": m.demonym_of, "metonym": m.metonym, "title": m.title,
+            "mention_kind": m.kind, "gender": m.gender, "gender_source": m.gender_source,
             "paragraph": paragraph_index(body, field_name, start),
             "sentence": bisect.bisect_right(sentence_starts, m.start) - 1,
         })
@@ -47,7 +48,7 @@ def mentions_from_rows(rows: Iterable[dict], layout: Layout | None) -> list[Ment
     return [
         Mention(base.get(r["field"], 0) + r["start"], base.get(r["field"], 0) + r["end"], r["text"], r["label"],
                 r["spacy_label"], r["entity_id"], r["canonical_name"], r["country_code"], r["demonym_of"], r["metonym"],
-                r["title"])
+                r["title"], r["mention_kind"], r["gender"], r["gender_source"])
         for r in rows
     ]
 
@@ -73,6 +74,7 @@ def quote_rows(doc_id: str, body: str, layout: Layout, found: Iterable[Quote]) -
             "speaker_mention_start": speaker_where[1] if speaker_where else None,
             "speaker_mention_end": speaker_where[2] if speaker_where else None,
             "speaker": q.speaker, "speaker_entity_id": q.speaker_entity_id, "speaker_type": q.speaker_type,
+            "speaker_role": q.speaker_role, "speaker_affiliation_id": q.speaker_affiliation_id,
             "cue": q.cue, "rule": q.rule, "confidence": q.confidence,
         })
     return rows
@@ -90,5 +92,6 @@ def quotes_from_rows(rows: Iterable[dict], layout: Layout) -> list[Quote]:
             speaker_offset + r["speaker_mention_start"] if speaker_offset is not None else None,
             speaker_offset + r["speaker_mention_end"] if speaker_offset is not None else None,
             r["speaker"], r["speaker_entity_id"], r["speaker_type"], r["cue"], r["rule"], r["confidence"],
+            r["speaker_role"], r["speaker_affiliation_id"],
         ))
     return quotes

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 def _schema(table: str, description: str, columns: list[tuple[str, pa.DataType, str]]) -> pa.Schema:
@@ -68,6 +68,11 @@ MENTIONS = _schema("mentions", "Entity mentions, each tied to its canonical enti
     ("demonym_of", pa.string(), "ISO 3166-1 alpha-3 code of the country a demonym refers to"),
     ("metonym", pa.bool_(), "A capital standing for its government ('Pyongyang accuses')"),
     ("title", pa.string(), "Title or honorific written before a person's name ('Ambassador', 'Mr'), stripped from text"),
+    ("mention_kind", pa.string(), "name, or a reference resolved to a named entity of the article: title "
+                                  "('the ambassador'), description ('the ministry') or pronoun ('he')"),
+    ("gender", pa.string(), "A person's gender as the article shows it: female, male, or null"),
+    ("gender_source", pa.string(), "What showed the gender: honorific ('Mrs.'), pronoun (the text's he/she), "
+                                   "given_name (a names list)"),
     ("paragraph", pa.int32(), "0-based body paragraph, -1 in headline or standfirst"),
     ("sentence", pa.int32(), "0-based sentence index within the document"),
 ])
@@ -79,7 +84,10 @@ ENTITIES = _schema("entities", "One row per canonical entity across the corpus."
     ("country_code", pa.string(), "ISO 3166-1 alpha-3 code for countries"),
     ("aliases", pa.list_(pa.string()), "Distinct mention texts, sorted"),
     ("n_docs", pa.int32(), "Documents mentioning it"),
-    ("n_mentions", pa.int32(), "Mentions in all documents"),
+    ("n_mentions", pa.int32(), "Mentions by name in all documents"),
+    ("gender", pa.string(), "People: female, male, or null (what most articles naming them show)"),
+    ("gender_source", pa.string(), "People: what showed the gender (honorific, pronoun, given_name); the "
+                                   "text's own evidence wins over a given name"),
 ])
 
 QUOTES = _schema("quotes", "Direct quotes, full or partial, with their speakers.", [
@@ -96,6 +104,9 @@ QUOTES = _schema("quotes", "Direct quotes, full or partial, with their speakers.
     ("speaker", pa.string(), "Canonical name of the speaker; null when the text does not say who spoke"),
     ("speaker_entity_id", pa.string(), "Speaker's entity key (joins entities.entity_id)"),
     ("speaker_type", pa.string(), "PERSON, ORGANIZATION or COUNTRY"),
+    ("speaker_role", pa.string(), "Title or role the text gives the speaker ('shadow health secretary', 'spokesperson')"),
+    ("speaker_affiliation_id", pa.string(), "Entity key of the organisation the speaker speaks for, when stated "
+                                            "('a Google spokesperson' -> Google, with speaker null)"),
     ("cue", pa.string(), "Lemma of the reporting verb ('say', 'accuse')"),
     ("rule", pa.string(), "Attribution rule that found the speaker"),
     ("confidence", pa.float32(), "Confidence of the attribution, 0 to 1"),

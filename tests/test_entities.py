@@ -16,7 +16,8 @@ from pipeline.records import Mention
 
 
 def found(text: str, **options) -> list[Mention]:
-    return list(mentions(load_nlp()(text), **options))
+    """The name mentions of a text (resolved pronouns, titles and descriptions: tests/test_resolve.py)."""
+    return [m for m in mentions(load_nlp()(text), **options) if m.kind == "name"]
 
 
 def by_text(ms: list[Mention]) -> dict[str, list[Mention]]:

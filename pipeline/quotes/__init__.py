@@ -40,8 +40,8 @@ the mention kept. Language data (speech verbs, pronouns, roles, source nouns, gi
 comes from models/ via `pipeline.quotes.lexicon`.
 
 Modules: `marks` (quoted spans from the quotation marks), `detection` (which spans are quotes),
-`cues` (reporting verbs and their subjects), `speakers` (who a speaker token is), `attribution`
-(the rules), `extract` (the document's quotes), `lexicon` (the language data).
+`cues` (reporting verbs and their subjects), `attribution`
+(the rules; who a speaker is comes from `pipeline.resolve`), `extract` (the document's quotes), `lexicon` (the language data).
 """
 
 from pipeline.quotes.extract import quotes

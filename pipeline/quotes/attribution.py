@@ -22,8 +22,9 @@ from pipeline.quotes.cues import (
     sentence_range,
 )
 from pipeline.quotes.marks import QuotedSpan
-from pipeline.quotes.speakers import pronoun_antecedent, resolve_speaker
 from pipeline.records import Mention
+from pipeline.resolve.pronouns import pronoun_antecedent
+from pipeline.resolve.speakers import resolve_speaker
 
 
 def from_cue(ctx: Context, tok: Token, lemma: str, rule: str, state: dict) -> Attribution | None:

@@ -41,7 +41,8 @@ class Context:
         self.doc = doc
         self.text = doc.text
         self.lex = lexicon()
-        self.mentions = sorted((m for m in mentions if m.label in SPEAKER_LABELS), key=lambda m: m.start)
+        self.mentions = sorted((m for m in mentions if m.label in SPEAKER_LABELS and m.kind == "name"),
+                               key=lambda m: m.start)
         self.m_starts = [m.start for m in self.mentions]
         self.tok_starts = [t.idx for t in doc]
         self.paras = paragraphs(self.text)
@@ -53,8 +54,10 @@ class Context:
                 self.in_quote[i] = True
         self.sents = [(s.start, s.end) for s in doc.sents]
         self.sent_starts = [s for s, _ in self.sents]
-        self.gender: dict[str, str] = {}
+        self.gender: dict[str, str] = {}  # entity_id -> "m"/"f" (pipeline.resolve.gender)
+        self.gender_source: dict[str, str] = {}
         self.salience_cache: dict = {}
+        self.ambiguous: set[int] = set()  # tokens whose antecedent had a close runner-up (pipeline.resolve.pronouns)
         self.campaigns: list | None = None
         self._lower: frozenset[str] | None = None
         self.roles = self._role_index()

@@ -16,8 +16,9 @@ from pipeline.quotes.detection import (
     unreported_fragment,
 )
 from pipeline.quotes.marks import QuotedSpan, quoted_spans
-from pipeline.quotes.speakers import infer_genders
 from pipeline.records import Mention, Quote
+from pipeline.resolve.gender import infer_genders
+from pipeline.resolve.roles import speaker_details
 
 _CONFIDENCE = {"cue": 0.9, "source_line": 0.85, "transcript": 0.85, "according_to": 0.9, "colon": 0.85, "clause_subject": 0.6,
                "previous_sentence": 0.7, "continuation": 0.75, "none": 0.3}
@@ -62,6 +63,7 @@ def quotes(doc: Doc, mentions: Sequence[Mention], *, single_quotes: str = "auto"
         if kind == "partial" and att.mention_text is None and len(quote_words(ctx.text[span.start:span.end])) <= 3:
             continue  # a word or two in quotes that nobody is said to have said
         who = att.speaker
+        role, affiliation, certainty = speaker_details(ctx, att)
         yield Quote(
             start=span.start, end=span.end, text=ctx.text[span.start:span.end], kind=kind,
             speaker_mention=att.mention_text, speaker_mention_start=att.mention_start,
@@ -70,7 +72,8 @@ def quotes(doc: Doc, mentions: Sequence[Mention], *, single_quotes: str = "auto"
             speaker_entity_id=who.entity_id if who else None,
             speaker_type=who.label if who else None,
             cue=att.cue, rule=att.rule,
-            confidence=_CONFIDENCE[att.rule] * (1.0 if who is not None or att.rule == "none" else 0.8),
+            confidence=_CONFIDENCE[att.rule] * (1.0 if who is not None or att.rule == "none" else 0.8) * certainty,
+            speaker_role=role, speaker_affiliation_id=affiliation,
         )
 
 

@@ -15,8 +15,7 @@ from pipeline.stages.common import (DOC_COLUMNS, StageSummary, code_version, dig
                                     progress_batches, quote_settings, table_path, warn)
 from pipeline.timing import lap
 
-ENTITY_DATA = ["entity*", "gazetteer*", "titles*", "countries*", "quote_given_names*"]
-SELECTOR_DATA = ["speech_verbs*", "quote_lexicon*"]  # the selective parse's reporting words
+ENTITY_DATA = ["entity*", "gazetteer*", "titles*", "countries*", "quote*", "speech*", "organisation_descriptions.json"]
 WRITE_EVERY = 64  # documents per row group of the mentions and parses tables
 CHUNKS_PER_WORKER = 4
 MAX_CHUNK = 4  # documents per chunk sent to a worker: a few seconds of work, so the last chunks finish together
@@ -49,9 +48,10 @@ def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallel
     timings = summary.timings
     timings.update(dict.fromkeys(("read", *PHASES, "wait", "write"), 0.0))
     info = model_info()
-    selector = (["parse", "quotes/lexicon"], SELECTOR_DATA) if selective_parse else ([], [])  # its word list
-    version = code_version("entities", "components", "entity_data", "model", "fields", "analysis", "rows", "records",
-                           "stages/entities", *selector[0], data=ENTITY_DATA + selector[1])
+    # the entity step resolves references and, in a whole-pipeline run, finds the quotes: both packages count
+    version = code_version("entities", "components", "entity_data", "resolve", "quotes", "model", "fields", "analysis",
+                           "rows", "records", "stages/entities", *(["parse"] if selective_parse else []),
+                           data=ENTITY_DATA)
     config = json.dumps({"keep_labels": sorted(keep_labels), "selective_parse": selective_parse}, sort_keys=True)
     meta = {"pipeline_version": __version__, "stage": "entities", **info}
     cache = io.ResultCache(Path(out) / "entities" / "cache.sqlite")
