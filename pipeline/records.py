@@ -29,12 +29,12 @@ class Mention:
 
 @dataclass(frozen=True, slots=True)
 class Quote:
-    """One direct quote (without its quotation marks) and who said it."""
+    """One quote (without its quotation marks) or reported clause, and who said it."""
 
     start: int
     end: int
     text: str
-    kind: str  # "full" or "partial"
+    kind: str  # "full", "partial" or "indirect"
     speaker_mention: str | None
     speaker_mention_start: int | None
     speaker_mention_end: int | None
@@ -44,6 +44,9 @@ class Quote:
     cue: str | None  # reporting verb's lemma
     rule: str  # which attribution rule fired
     confidence: float
+    cue_type: str | None = None  # "statement", "belief" or "hope" (models/reporting_cues.jsonl)
+    context_start: int | None = None  # a partial quote's reported clause ("said the plan was 'a disaster'")
+    context_end: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Language data of the quote rules, loaded once from models/ (speech verbs, pronouns, roles, source nouns)."""
+"""Language data of the quote rules, loaded once from models/ (speech verbs, reporting cues, pronouns, roles, source nouns)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,19 @@ class SpeechVerb:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportingCue:
+    """A word that reports speech or thought without quotation marks (models/reporting_cues.jsonl)."""
+
+    lemma: str
+    pos: str  # "verb", "noun" or "phrase" ("according to")
+    cue_type: str  # "statement", "belief" (think, know, expect) or "hope" (hope, fear, want)
+    # what carries the content: "clause" (a complement clause), "to" (a to-infinitive), "object"
+    # (a direct object: "endorsed the plan"), "prep" (the object of about/for/of/on/against:
+    # "warned of a crisis"), "that" (a that-clause after a noun), "sentence" (according to)
+    takes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Lexicon:
     verbs: dict[str, SpeechVerb]  # lower-cased form -> verb
     pronouns: dict[str, dict]
@@ -33,6 +46,20 @@ class Lexicon:
     role_gender: dict[str, str]
     work_nouns: frozenset[str]  # words that announce a title: the book "...", titled "..."
     given_names: dict[str, str]  # lower-cased given name -> "m" / "f"
+    reporting_verbs: dict[str, ReportingCue]  # lower-cased form -> cue
+    reporting_nouns: dict[str, ReportingCue]  # lower-cased form -> cue
+
+    def cue_type(self, lemma: str | None) -> str:
+        """What a quote's cue reports: "statement" (also for no cue), "belief" or "hope"."""
+        if lemma is None:
+            return "statement"
+        cue = self.reporting_verbs.get(lemma) or self.reporting_nouns.get(lemma)
+        if cue is not None and cue.lemma == lemma:
+            return cue.cue_type
+        if lemma == "according to":
+            return "statement"
+        verb = self.verbs.get(lemma)
+        return "belief" if verb is not None and verb.cls == "belief" else "statement"
 
 
 @functools.lru_cache(maxsize=1)
@@ -63,7 +90,25 @@ def lexicon() -> Lexicon:
         role_gender=data.get("role_gender", {}),
         work_nouns=frozenset(data.get("work_nouns", ())),
         given_names=_given_names(),
+        **_reporting_cues(verbs),
     )
+
+
+def _reporting_cues(verbs: dict[str, SpeechVerb]) -> dict[str, dict[str, ReportingCue]]:
+    """Reporting verbs and nouns by form; a verb without its own forms takes those of speech_verbs.jsonl."""
+    by_pos: dict[str, dict[str, ReportingCue]] = {"verb": {}, "noun": {}}
+    speech_forms: dict[str, list[str]] = {}
+    for form, verb in verbs.items():
+        speech_forms.setdefault(verb.lemma, []).append(form)
+    with open(MODELS / "reporting_cues.jsonl", encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            cue = ReportingCue(rec["lemma"], rec["pos"], rec["cue_type"], tuple(rec.get("takes", ())))
+            for form in rec.get("forms") or speech_forms.get(cue.lemma, [cue.lemma]):
+                by_pos.get(cue.pos, {}).setdefault(form.lower(), cue)
+    return {"reporting_verbs": by_pos["verb"], "reporting_nouns": by_pos["noun"]}
 
 
 def _given_names() -> dict[str, str]:

@@ -14,7 +14,7 @@ from pipeline import __version__, io
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 MODELS_DIR = PACKAGE_DIR.parent / "models"
 DOC_COLUMNS = ["doc_id", "headline", "standfirst", "text", "n_words", "content_hash"]
-QUOTE_DATA = ["speech*", "quote*"]
+QUOTE_DATA = ["speech*", "quote*", "reporting*"]
 
 
 @dataclass

@@ -1,0 +1,105 @@
+"""Direct, mixed and indirect quotes on PolNeAR's full attribution annotation, scored with the shared scorer.
+
+    python benchmarks/attributions_polnear.py --split dev --out /tmp/attr [--cache /tmp/polnear_cache] [--limit N]
+
+Parses the split's texts (`../shared/bench/polnear/attributions/<split>.jsonl`, the same texts as
+`polnear/<split>.jsonl`) with the project model, or loads a DocBin cache of that parse made with the
+entity rules disabled, runs the entity rules and `pipeline.quotes.quotes` on each doc, writes the
+predictions (`predictions.parquet`: doc_id, quote_start, quote_end, quote_text, speaker = canonical
+name, speaker_alt = the mention as written, kind) to --out and prints the shared scorer's figures
+for all kinds together, then direct, mixed and indirect alone. The PolNeAR texts are read from
+../shared at run time; nothing of them is stored in the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline import entities, evaluate  # noqa: E402
+from pipeline.model import load_nlp  # noqa: E402
+from pipeline.quotes import quotes  # noqa: E402
+
+BENCH = ROOT.parent / "shared" / "bench"
+KINDS = (("all kinds", None), ("direct", "direct"), ("mixed", "mixed"), ("indirect", "indirect"))
+
+
+def parsed(nlp, texts: list[str], cache: Path | None):
+    """Docs of `texts` with the entity rules applied fresh (the parse itself cached when asked)."""
+    from spacy.tokens import DocBin
+
+    docs = None
+    if cache is not None and cache.exists():
+        docs = list(DocBin().from_disk(cache).get_docs(nlp.vocab))
+        if len(docs) != len(texts) or any(d.text != t for d, t in zip(docs, texts)):
+            docs = None
+    if docs is None:
+        with nlp.select_pipes(disable=["news_entity_rules"]):
+            docs = list(nlp.pipe(texts, batch_size=16))
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            db = DocBin(store_user_data=False)
+            for d in docs:
+                db.add(d)
+            db.to_disk(cache)
+    rules = nlp.get_pipe("news_entity_rules")
+    return [rules(d) for d in docs]
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--split", default="dev", choices=["train", "dev"])
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--cache", default="", help="folder for a DocBin cache of the parse ('' to always parse)")
+    ap.add_argument("--limit", type=int, default=0, help="only the first N articles (quick tuning runs)")
+    a = ap.parse_args(argv)
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    gold_path = BENCH / "polnear" / "attributions" / f"{a.split}.jsonl"
+    gold = evaluate.load_gold(gold_path)
+    if a.limit:
+        gold = dict(list(gold.items())[:a.limit])
+        gold_path = out / "gold.jsonl"
+        with open(gold_path, "w", encoding="utf-8") as f:
+            for doc in gold.values():
+                f.write(json.dumps(doc, ensure_ascii=False) + "\n")
+    nlp = load_nlp()
+    cache = Path(a.cache) / f"attributions_{a.split}_{a.limit or 'all'}.spacy" if a.cache else None
+    docs = parsed(nlp, [g["text"] for g in gold.values()], cache)
+    rows, seconds = [], 0.0
+    for (doc_id, g), doc in zip(gold.items(), docs):
+        t0 = time.perf_counter()
+        found = list(quotes(doc, list(entities.mentions(doc))))
+        seconds += time.perf_counter() - t0
+        rows += evaluate.prediction_rows(doc_id, found, text=doc.text, gold_text=g["text"])
+    import pandas as pd
+
+    pred_path = out / "predictions.parquet"
+    pd.DataFrame(rows).to_parquet(pred_path, index=False)
+    by_kind = pd.Series([r["kind"] for r in rows]).value_counts().to_dict()
+    print(f"{a.split}: {len(docs)} docs, {len(rows)} predictions {by_kind}; mentions + quotes {seconds:.1f}s")
+    results = {}
+    for label, kinds in KINDS:
+        cmd = [sys.executable, str(BENCH / "score_quotes.py"), str(gold_path), str(pred_path), "--json",
+               "--errors", str(out / f"errors_{label.replace(' ', '_')}.jsonl")]
+        res = json.loads(subprocess.run(cmd + (["--kinds", kinds] if kinds else []), check=True,
+                                        capture_output=True, text=True).stdout)
+        results[label] = res
+        ov, e2e = res["overlap"], res["end2end"]
+        print(f"{label:<10} gold {ov['n_gold']:>5} pred {ov['n_pred']:>5}  span overlap P {ov['p']:.3f} R {ov['r']:.3f} "
+              f"F1 {ov['f1']:.3f}  e2e P {e2e['p']:.3f} R {e2e['r']:.3f} F1 {e2e['f1']:.3f}  "
+              f"speaker acc {res['speaker']['lenient_acc']:.3f}")
+    with open(out / "scores.json", "w", encoding="utf-8") as f:
+        json.dump(results, f, indent=1)
+    return results
+
+
+if __name__ == "__main__":
+    main()

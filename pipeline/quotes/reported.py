@@ -1,0 +1,198 @@
+"""Reported speech (kind "indirect"): the content a reporting verb or noun governs, attributed
+through the same speaker resolution as direct quotes, merged with a document's direct quotes.
+
+- a verb's complement: "X said (that) the council was overstepping", "X warned of ...", "X vowed
+  to ...", "X endorsed the plan" (what a verb takes is data: `takes` in models/reporting_cues.jsonl);
+- the rest of the sentence around "according to X";
+- a that-clause after a noun: "X's claim that ...", "X made the claim that ...";
+- "The plan, X said, is dead": the clause around a parenthetical reporting verb, one row per piece.
+
+A reported clause that holds a quote is not a second row: a partial quote inside it (a mixed
+quote) keeps its own row and attribution, and the clause becomes its context (`context_start`,
+`context_end`); a clause overlapping a full quote is dropped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+
+from spacy.tokens import Doc, Token
+
+from pipeline.quotes.attribution import from_cue
+from pipeline.quotes.context import Attribution, Context
+from pipeline.quotes.lexicon import ReportingCue
+from pipeline.quotes.marks import quoted_spans
+from pipeline.quotes.speakers import infer_genders, resolve_speaker
+from pipeline.records import Mention, Quote
+
+_TAKES = {"ccomp": "clause", "xcomp": "to", "dobj": "object"}
+_PREPS = ("about", "for", "of", "on", "against")
+_CONFIDENCE = {"reported": 0.7, "according_to": 0.8}
+_EMPTY = frozenset({"it", "this", "that", "so", "these", "those", "what", "which", "something", "anything",
+                    "nothing", "everything", "him", "her", "them", "me", "us", "you", "one"})
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Clause:
+    """Reported content (char pieces, text order) and the cue that reports it."""
+
+    pieces: tuple[tuple[int, int], ...]
+    cue_tok: Token
+    cue: ReportingCue
+
+
+def with_reported(doc: Doc, mentions: Sequence[Mention], direct: Sequence[Quote], *,
+                  single_quotes: str = "auto") -> list[Quote]:
+    """The direct quotes (with `cue_type`, mixed ones with their reported context) and the
+    document's reported speech, in text order."""
+    ctx = Context(doc, mentions, list(quoted_spans(doc.text, single_quotes=single_quotes)))
+    infer_genders(ctx)
+    lex = ctx.lex
+    direct = [dataclasses.replace(q, cue_type=lex.cue_type(q.cue)) for q in direct]
+    out: list[Quote] = []
+    state: dict = {}
+    seen: set[tuple[int, int]] = set()
+    events = sorted([(q.start, 0, q) for q in direct] + [(c.cue_tok.idx, 1, c) for c in clauses(ctx)],
+                    key=lambda e: (e[0], e[1]))
+    for _, is_clause, item in events:
+        if not is_clause:
+            who = _speaker_mention(ctx, item)
+            if who is not None:
+                state["last"], state["last_para"] = who, ctx.para_of(item.start)
+            continue
+        pieces = []
+        for s, e in item.pieces:
+            inside = [i for i, q in enumerate(direct) if q.start < e and s < q.end]
+            if not inside:
+                pieces.append((s, e))
+            for i in inside:  # a quote in the clause: the clause is the mixed quote's context
+                q = direct[i]
+                if q.kind == "partial" and s <= q.start and q.end <= e and q.context_start is None:
+                    direct[i] = dataclasses.replace(q, context_start=s, context_end=e)
+        pieces = [p for p in pieces if p not in seen]
+        if not pieces:
+            continue
+        att = _attribution(ctx, item, state)
+        if att is None:
+            continue
+        if att.speaker is not None:
+            state["last"], state["last_para"] = att.speaker, ctx.para_of(item.cue_tok.idx)
+        seen.update(pieces)
+        who = att.speaker
+        for s, e in pieces:
+            out.append(Quote(
+                start=s, end=e, text=ctx.text[s:e], kind="indirect",
+                speaker_mention=att.mention_text, speaker_mention_start=att.mention_start,
+                speaker_mention_end=att.mention_end,
+                speaker=who.canonical_name if who else None,
+                speaker_entity_id=who.entity_id if who else None,
+                speaker_type=who.label if who else None,
+                cue=att.cue, rule=att.rule,
+                confidence=_CONFIDENCE[att.rule] * (1.0 if who is not None else 0.8),
+                cue_type=item.cue.cue_type,
+            ))
+    return sorted(direct + out, key=lambda q: (q.start, q.end))
+
+
+def clauses(ctx: Context) -> Iterator[Clause]:
+    """Every reported content of the document, by its cue's position."""
+    lex = ctx.lex
+    for tok in ctx.doc:
+        if ctx.in_quote[tok.i] or tok.is_punct:
+            continue
+        if tok.lower_ == "according" and tok.i + 1 < len(ctx.doc) and ctx.doc[tok.i + 1].lower_ == "to":
+            found = _around(ctx, tok, _sentence(ctx, tok))
+            cue = lex.reporting_verbs.get("according to") or ReportingCue("according to", "phrase", "statement", ())
+        elif (cue := lex.reporting_verbs.get(tok.lower_)) is not None and tok.pos_ in ("VERB", "AUX"):
+            found = _verb_content(ctx, tok, cue)
+        elif (cue := lex.reporting_nouns.get(tok.lower_)) is not None and tok.pos_ == "NOUN":
+            found = _that_clause(ctx, tok)
+        else:
+            continue
+        if found:
+            yield Clause(tuple(found), tok, cue)
+
+
+def _verb_content(ctx: Context, verb: Token, cue: ReportingCue) -> list[tuple[int, int]]:
+    for c in verb.children:
+        take = _TAKES.get(c.dep_)
+        if c.dep_ == "prep" and c.lower_ in _PREPS and c.i > verb.i:
+            c = next((p for p in c.children if p.dep_ in ("pobj", "pcomp")), None)
+            take = "prep" if c is not None else None
+        if take is None or take not in cue.takes:
+            continue
+        if take == "to" and not any(t.dep_ == "aux" and t.lower_ == "to" for t in c.children):
+            continue
+        if take == "object" and c.i < verb.i:
+            continue
+        piece = _span(ctx, c.left_edge.i, c.right_edge.i + 1, verb)
+        return [piece] if piece else []
+    if "clause" in cue.takes and verb.i > verb.head.i and verb.head.pos_ in ("VERB", "AUX") and (
+            verb.dep_ == "parataxis" or (verb.dep_ == "ccomp" and ctx.doc[verb.left_edge.i - 1].text == ",")):
+        # "The plan, X said, is dead" / "The plan is dead, X said": the clause around the verb
+        head = verb.head
+        return _around(ctx, verb, (head.left_edge.i, head.right_edge.i + 1))
+    return []
+
+
+def _that_clause(ctx: Context, noun: Token) -> list[tuple[int, int]]:
+    """ "the claim that ...": a clause after the noun introduced by the conjunction "that"."""
+    for c in noun.children:
+        if c.dep_ in ("acl", "ccomp", "appos") and c.i > noun.i and any(
+                t.dep_ == "mark" and t.lower_ == "that" for t in c.children):
+            piece = _span(ctx, c.left_edge.i, c.right_edge.i + 1, noun)
+            return [piece] if piece else []
+    return []
+
+
+def _sentence(ctx: Context, tok: Token) -> tuple[int, int]:
+    return ctx.sents[ctx.sent_of(tok.i)]
+
+
+def _around(ctx: Context, cue: Token, bounds: tuple[int, int]) -> list[tuple[int, int]]:
+    """The token range `bounds` without the cue's own phrase: the pieces before and after it."""
+    lo, hi = bounds
+    phrase_lo, phrase_hi = cue.left_edge.i, cue.right_edge.i + 1
+    pieces = [_span(ctx, lo, phrase_lo, cue), _span(ctx, phrase_hi, hi, cue)]
+    return [p for p in pieces if p]
+
+
+def _span(ctx: Context, lo: int, hi: int, cue: Token) -> tuple[int, int] | None:
+    """Char span of tokens [lo, hi) in the cue's paragraph, without edge punctuation; None when
+    it says nothing (a pronoun, "so")."""
+    doc = ctx.doc
+    ps, pe = ctx.paras[ctx.para_of(cue.idx)]
+    while lo < hi and (doc[lo].is_punct or doc[lo].is_space or doc[lo].idx < ps or doc[lo].lower_ in ("and", "but")):
+        lo += 1
+    while hi > lo and (doc[hi - 1].is_punct or doc[hi - 1].is_space or doc[hi - 1].idx >= pe):
+        hi -= 1
+    words = [t for t in doc[lo:hi] if not t.is_punct]
+    if not words or all(t.lower_ in _EMPTY or t.pos_ in ("DET", "PRON") for t in words):
+        return None
+    return doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1].text)
+
+
+def _attribution(ctx: Context, clause: Clause, state: dict) -> Attribution | None:
+    tok = clause.cue_tok
+    if clause.cue.pos == "noun":
+        for c in tok.children:  # "X's claim that ..."
+            if c.dep_ == "poss":
+                text, start, end, who = resolve_speaker(ctx, c, state)
+                return Attribution("reported", clause.cue.lemma, text, start, end, who)
+        if tok.dep_ in ("dobj", "attr") and tok.head.pos_ in ("VERB", "AUX"):  # "X made the claim that"
+            return from_cue(ctx, tok.head, clause.cue.lemma, "reported", state)
+        return None
+    lemma = "according" if clause.cue.pos == "phrase" else clause.cue.lemma
+    return from_cue(ctx, tok, lemma, "reported", state)
+
+
+def _speaker_mention(ctx: Context, q: Quote) -> Mention | None:
+    """The mention behind a direct quote's speaker, for pronouns in the reported speech after it."""
+    if q.speaker_entity_id is None:
+        return None
+    if q.speaker_mention_start is not None:
+        m = ctx.mention_at(q.speaker_mention_start, q.speaker_mention_end)
+        if m is not None and m.entity_id == q.speaker_entity_id:
+            return m
+    return next((m for m in ctx.mentions if m.entity_id == q.speaker_entity_id), None)
