@@ -27,7 +27,8 @@ from pipeline.quotes.speakers import infer_genders, resolve_speaker
 from pipeline.records import Mention, Quote
 
 _TAKES = {"ccomp": "clause", "xcomp": "to", "dobj": "object"}
-_PREPS = ("about", "for", "of", "on", "against")
+_PREPS = ("about", "for", "of", "against")
+_NOT_CONTENT = ("DATE", "TIME", "GPE", "LOC", "FAC", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT")
 _CONFIDENCE = {"reported": 0.7, "according_to": 0.8}
 _EMPTY = frozenset({"it", "this", "that", "so", "these", "those", "what", "which", "something", "anything",
                     "nothing", "everything", "him", "her", "them", "me", "us", "you", "one"})
@@ -68,8 +69,8 @@ def with_reported(doc: Doc, mentions: Sequence[Mention], direct: Sequence[Quote]
                 pieces.append((s, e))
             for i in inside:  # a quote in the clause: the clause is the mixed quote's context
                 q = direct[i]
-                if q.kind == "partial" and s <= q.start and q.end <= e and q.context_start is None:
-                    direct[i] = dataclasses.replace(q, context_start=s, context_end=e)
+                if q.kind == "partial" and q.context_start is None and _words_outside(ctx.text, (s, e), q):
+                    direct[i] = dataclasses.replace(q, context_start=min(s, q.start), context_end=max(e, q.end))
         pieces = [p for p in pieces if p not in seen]
         if not pieces:
             continue
@@ -124,12 +125,12 @@ def _verb_content(ctx: Context, verb: Token, cue: ReportingCue) -> list[tuple[in
             continue
         if take == "to" and not any(t.dep_ == "aux" and t.lower_ == "to" for t in c.children):
             continue
-        if take == "object" and c.i < verb.i:
-            continue
+        if take in ("object", "prep") and (c.i < verb.i or c.ent_type_ in _NOT_CONTENT):
+            continue  # "tweeted on Friday", "spoke in Ohio": a time or a place, not what was said
         piece = _span(ctx, c.left_edge.i, c.right_edge.i + 1, verb)
         return [piece] if piece else []
-    if "clause" in cue.takes and verb.i > verb.head.i and verb.head.pos_ in ("VERB", "AUX") and (
-            verb.dep_ == "parataxis" or (verb.dep_ == "ccomp" and ctx.doc[verb.left_edge.i - 1].text == ",")):
+    if "clause" in cue.takes and verb.head.pos_ in ("VERB", "AUX") and (verb.dep_ == "parataxis" or (
+            verb.dep_ == "ccomp" and verb.i > verb.head.i and ctx.doc[verb.left_edge.i - 1].text == ",")):
         # "The plan, X said, is dead" / "The plan is dead, X said": the clause around the verb
         head = verb.head
         return _around(ctx, verb, (head.left_edge.i, head.right_edge.i + 1))
@@ -185,6 +186,12 @@ def _attribution(ctx: Context, clause: Clause, state: dict) -> Attribution | Non
         return None
     lemma = "according" if clause.cue.pos == "phrase" else clause.cue.lemma
     return from_cue(ctx, tok, lemma, "reported", state)
+
+
+def _words_outside(text: str, piece: tuple[int, int], q: Quote) -> bool:
+    """The reported clause says more than the quote inside it."""
+    s, e = piece
+    return any(c.isalnum() for c in text[s:q.start] + text[q.end:e])
 
 
 def _speaker_mention(ctx: Context, q: Quote) -> Mention | None:
