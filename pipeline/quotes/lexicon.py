@@ -27,8 +27,8 @@ class ReportingCue:
     pos: str  # "verb", "noun" or "phrase" ("according to")
     cue_type: str  # "statement", "belief" (think, know, expect) or "hope" (hope, fear, want)
     # what carries the content: "clause" (a complement clause), "to" (a to-infinitive), "object"
-    # (a direct object: "endorsed the plan"), "prep" (the object of about/for/of/on/against:
-    # "warned of a crisis"), "that" (a that-clause after a noun), "sentence" (according to)
+    # (a direct object: "endorsed the plan"), "prep" (the object of about/for/of/against:
+    # "warned of a crisis"; after a noun also on: "X's position on"), "prep_to" ("referred to"), "that" (a that-clause after a noun), "sentence" (according to)
     takes: tuple[str, ...]
 
 

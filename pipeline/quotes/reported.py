@@ -26,8 +26,9 @@ from pipeline.quotes.marks import quoted_spans
 from pipeline.quotes.speakers import infer_genders, resolve_speaker
 from pipeline.records import Mention, Quote
 
-_TAKES = {"ccomp": "clause", "xcomp": "to", "dobj": "object"}
+_TAKES = {"ccomp": "clause", "xcomp": "to", "dobj": "object", "nsubjpass": "object"}
 _PREPS = ("about", "for", "of", "against")
+_NOUN_PREPS = ("about", "on", "for", "of", "against")
 _NOT_CONTENT = ("DATE", "TIME", "GPE", "LOC", "FAC", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT")
 _CONFIDENCE = {"reported": 0.7, "according_to": 0.8}
 _EMPTY = frozenset({"it", "this", "that", "so", "these", "those", "what", "which", "something", "anything",
@@ -108,7 +109,7 @@ def clauses(ctx: Context) -> Iterator[Clause]:
         elif (cue := lex.reporting_verbs.get(tok.lower_)) is not None and tok.pos_ in ("VERB", "AUX"):
             found = _verb_content(ctx, tok, cue)
         elif (cue := lex.reporting_nouns.get(tok.lower_)) is not None and tok.pos_ == "NOUN":
-            found = _that_clause(ctx, tok)
+            found = _noun_content(ctx, tok, cue)
         else:
             continue
         if found:
@@ -118,32 +119,47 @@ def clauses(ctx: Context) -> Iterator[Clause]:
 def _verb_content(ctx: Context, verb: Token, cue: ReportingCue) -> list[tuple[int, int]]:
     for c in verb.children:
         take = _TAKES.get(c.dep_)
-        if c.dep_ == "prep" and c.lower_ in _PREPS and c.i > verb.i:
+        if c.dep_ == "prep" and c.i > verb.i and (c.lower_ in _PREPS or c.lower_ == "to"):
+            take = "prep" if c.lower_ in _PREPS else "prep_to"
             c = next((p for p in c.children if p.dep_ in ("pobj", "pcomp")), None)
-            take = "prep" if c is not None else None
+            take = take if c is not None else None
         if take is None or take not in cue.takes:
             continue
         if take == "to" and not any(t.dep_ == "aux" and t.lower_ == "to" for t in c.children):
             continue
-        if take in ("object", "prep") and (c.i < verb.i or c.ent_type_ in _NOT_CONTENT):
+        if c.dep_ == "nsubjpass" and not any(a.dep_ == "agent" for a in verb.children):
+            continue  # "the plan was endorsed by X" reports X's endorsement; without "by X", nobody's
+        ahead = c.i < verb.i  # only a passive subject ("the plan was endorsed by X") comes before the verb
+        if take in ("object", "prep", "prep_to") and (ahead != (c.dep_ == "nsubjpass") or c.ent_type_ in _NOT_CONTENT):
             continue  # "tweeted on Friday", "spoke in Ohio": a time or a place, not what was said
         piece = _span(ctx, c.left_edge.i, c.right_edge.i + 1, verb)
         return [piece] if piece else []
     if "clause" in cue.takes and verb.head.pos_ in ("VERB", "AUX") and (verb.dep_ == "parataxis" or (
-            verb.dep_ == "ccomp" and verb.i > verb.head.i and ctx.doc[verb.left_edge.i - 1].text == ",")):
+            verb.dep_ == "ccomp" and verb.i > verb.head.i and verb.left_edge.i > 0
+            and ctx.doc[verb.left_edge.i - 1].text == ",")):
         # "The plan, X said, is dead" / "The plan is dead, X said": the clause around the verb
         head = verb.head
         return _around(ctx, verb, (head.left_edge.i, head.right_edge.i + 1))
     return []
 
 
-def _that_clause(ctx: Context, noun: Token) -> list[tuple[int, int]]:
-    """ "the claim that ...": a clause after the noun introduced by the conjunction "that"."""
+def _noun_content(ctx: Context, noun: Token, cue: ReportingCue) -> list[tuple[int, int]]:
+    """ "the claim that ...": a clause after the noun introduced by the conjunction "that";
+    "X's comments about ...", "X's support for ...": the object of the preposition after it."""
     for c in noun.children:
-        if c.dep_ in ("acl", "ccomp", "appos") and c.i > noun.i and any(
+        if c.i < noun.i:
+            continue
+        if "that" in cue.takes and c.dep_ in ("acl", "ccomp", "appos") and any(
                 t.dep_ == "mark" and t.lower_ == "that" for t in c.children):
-            piece = _span(ctx, c.left_edge.i, c.right_edge.i + 1, noun)
-            return [piece] if piece else []
+            pass
+        elif "prep" in cue.takes and c.dep_ == "prep" and c.lower_ in _NOUN_PREPS:
+            c = next((p for p in c.children if p.dep_ in ("pobj", "pcomp")), None)
+            if c is None or c.ent_type_ in _NOT_CONTENT:
+                continue
+        else:
+            continue
+        piece = _span(ctx, c.left_edge.i, c.right_edge.i + 1, noun)
+        return [piece] if piece else []
     return []
 
 
