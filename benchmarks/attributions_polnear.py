@@ -4,7 +4,7 @@
 
 Parses the split's texts (`../shared/bench/polnear/attributions/<split>.jsonl`, the same texts as
 `polnear/<split>.jsonl`) with the project model, or loads a DocBin cache of that parse made with the
-entity rules disabled, runs the entity rules and `pipeline.quotes.quotes` on each doc, writes the
+entity rules disabled (`quotes_polnear.load_docs`), runs the entity rules and `pipeline.quotes.quotes` on each doc, writes the
 predictions (`predictions.parquet`: doc_id, quote_start, quote_end, quote_text, speaker = canonical
 name, speaker_alt = the mention as written, kind) to --out and prints the shared scorer's figures
 for all kinds together, then direct, mixed and indirect alone (`--kinds`: every prediction that
@@ -24,42 +24,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from pipeline import entities, evaluate  # noqa: E402
 from pipeline.model import load_nlp  # noqa: E402
 from pipeline.quotes import quotes  # noqa: E402
+from quotes_polnear import load_docs  # noqa: E402  (same texts as polnear/<split>.jsonl, same parse cache)
 
 BENCH = ROOT.parent / "shared" / "bench"
 KINDS = (("all kinds", None), ("direct", "direct"), ("mixed", "mixed"), ("indirect", "indirect"))
-
-
-def parsed(nlp, texts: list[str], cache: Path | None):
-    """Docs of `texts` with the entity rules applied fresh (the parse itself cached when asked)."""
-    from spacy.tokens import DocBin
-
-    docs = None
-    if cache is not None and cache.exists():
-        docs = list(DocBin().from_disk(cache).get_docs(nlp.vocab))
-        if len(docs) != len(texts) or any(d.text != t for d, t in zip(docs, texts)):
-            docs = None
-    if docs is None:
-        with nlp.select_pipes(disable=["news_entity_rules"]):
-            docs = list(nlp.pipe(texts, batch_size=16))
-        if cache is not None:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            db = DocBin(store_user_data=False)
-            for d in docs:
-                db.add(d)
-            db.to_disk(cache)
-    rules = nlp.get_pipe("news_entity_rules")
-    return [rules(d) for d in docs]
 
 
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--split", default="dev", choices=["train", "dev"])
     ap.add_argument("--out", required=True)
-    ap.add_argument("--cache", default="", help="folder for a DocBin cache of the parse ('' to always parse)")
+    ap.add_argument("--cache", default="", help="folder for a DocBin cache of the parse, shared with quotes_polnear.py "
+                                                "('' to always parse; not with --limit)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N articles (quick tuning runs)")
     a = ap.parse_args(argv)
     out = Path(a.out)
@@ -73,8 +54,8 @@ def main(argv=None) -> dict:
             for doc in gold.values():
                 f.write(json.dumps(doc, ensure_ascii=False) + "\n")
     nlp = load_nlp()
-    cache = Path(a.cache) / f"attributions_{a.split}_{a.limit or 'all'}.spacy" if a.cache else None
-    docs = parsed(nlp, [g["text"] for g in gold.values()], cache)
+    docs, _ = load_docs(nlp, a.split, [g["text"] for g in gold.values()],
+                        Path(a.cache) if a.cache and not a.limit else None)
     rows, seconds = [], 0.0
     for (doc_id, g), doc in zip(gold.items(), docs):
         t0 = time.perf_counter()

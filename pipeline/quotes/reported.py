@@ -82,18 +82,12 @@ def with_reported(doc: Doc, mentions: Sequence[Mention], direct: Sequence[Quote]
             state["last"], state["last_para"] = att.speaker, ctx.para_of(item.cue_tok.idx)
         seen.update(pieces)
         who = att.speaker
-        for s, e in pieces:
-            out.append(Quote(
-                start=s, end=e, text=ctx.text[s:e], kind="indirect",
-                speaker_mention=att.mention_text, speaker_mention_start=att.mention_start,
-                speaker_mention_end=att.mention_end,
-                speaker=who.canonical_name if who else None,
-                speaker_entity_id=who.entity_id if who else None,
-                speaker_type=who.label if who else None,
-                cue=att.cue, rule=att.rule,
-                confidence=_CONFIDENCE[att.rule] * (1.0 if who is not None else 0.8),
-                cue_type=item.cue.cue_type,
-            ))
+        said = {"speaker_mention": att.mention_text, "speaker_mention_start": att.mention_start,
+                "speaker_mention_end": att.mention_end, "speaker": who and who.canonical_name,
+                "speaker_entity_id": who and who.entity_id, "speaker_type": who and who.label,
+                "cue": att.cue, "rule": att.rule, "cue_type": item.cue.cue_type,
+                "confidence": _CONFIDENCE[att.rule] * (1.0 if who is not None else 0.8)}
+        out += [Quote(start=s, end=e, text=ctx.text[s:e], kind="indirect", **said) for s, e in pieces]
     return sorted(direct + out, key=lambda q: (q.start, q.end))
 
 
