@@ -26,10 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from pipeline import entities, evaluate  # noqa: E402
-from pipeline.model import load_nlp  # noqa: E402
-from pipeline.quotes import quotes  # noqa: E402
-from quotes_polnear import load_docs  # noqa: E402  (same texts as polnear/<split>.jsonl, same parse cache)
+from quotes_polnear import load_docs  # the same texts as polnear/<split>.jsonl: the same parse and cache
+
+from pipeline import entities, evaluate
+from pipeline.model import load_nlp
+from pipeline.quotes import quotes
 
 BENCH = ROOT.parent / "shared" / "bench"
 KINDS = (("all kinds", None), ("direct", "direct"), ("mixed", "mixed"), ("indirect", "indirect"))
@@ -51,8 +52,7 @@ def main(argv=None) -> dict:
         gold = dict(list(gold.items())[:a.limit])
         gold_path = out / "gold.jsonl"
         with open(gold_path, "w", encoding="utf-8") as f:
-            for doc in gold.values():
-                f.write(json.dumps(doc, ensure_ascii=False) + "\n")
+            f.writelines(json.dumps(doc, ensure_ascii=False) + "\n" for doc in gold.values())
     nlp = load_nlp()
     docs, _ = load_docs(nlp, a.split, [g["text"] for g in gold.values()],
                         Path(a.cache) if a.cache and not a.limit else None)

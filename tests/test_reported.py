@@ -8,6 +8,7 @@ import dataclasses
 import json
 
 import pytest
+from conftest import SHARED
 
 from pipeline import entities
 from pipeline.evaluate import prediction_rows, score
@@ -15,8 +16,6 @@ from pipeline.model import load_nlp
 from pipeline.quotes import quotes
 from pipeline.quotes.lexicon import lexicon
 from pipeline.records import Quote
-
-from conftest import SHARED
 
 
 def extract(text: str, **options) -> list[Quote]:

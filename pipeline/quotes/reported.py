@@ -187,9 +187,11 @@ def _span(ctx: Context, lo: int, hi: int, cue: Token) -> tuple[int, int] | None:
 def _attribution(ctx: Context, clause: Clause, state: dict) -> Attribution | None:
     tok = clause.cue_tok
     if clause.cue.pos == "noun":
-        for c in tok.children:  # "X's claim that ..."
-            if c.dep_ == "poss":
-                text, start, end, who = resolve_speaker(ctx, c, state)
+        for c in tok.children:  # "X's claim that ...", "criticism from X", "the warning by X"
+            owner = c if c.dep_ == "poss" else next(
+                (p for p in c.children if p.dep_ == "pobj"), None) if c.dep_ == "prep" and c.lower_ in ("from", "by") else None
+            if owner is not None:
+                text, start, end, who = resolve_speaker(ctx, owner, state)
                 return Attribution("reported", clause.cue.lemma, text, start, end, who)
         if tok.dep_ in ("dobj", "attr") and tok.head.pos_ in ("VERB", "AUX"):  # "X made the claim that"
             return from_cue(ctx, tok.head, clause.cue.lemma, "reported", state)
