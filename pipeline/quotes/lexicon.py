@@ -24,11 +24,13 @@ class ReportingCue:
     """A word that reports speech or thought without quotation marks (models/reporting_cues.jsonl)."""
 
     lemma: str
-    pos: str  # "verb", "noun" or "phrase" ("according to")
-    cue_type: str  # "statement", "belief" (think, know, expect) or "hope" (hope, fear, want)
+    pos: str  # "verb", "noun", "adverb" ("reportedly") or "phrase" ("according to")
+    cue_type: str  # "statement", "belief" (think, know, expect), "hope" (hope, fear, want) or
+    # "impression" (seem, appear, reportedly: a view the text names nobody for)
     # what carries the content: "clause" (a complement clause), "to" (a to-infinitive), "object"
     # (a direct object: "endorsed the plan"), "prep" (the object of about/for/of/against:
-    # "warned of a crisis"; after a noun also on: "X's position on"), "prep_to" ("referred to"), "that" (a that-clause after a noun), "sentence" (according to)
+    # "warned of a crisis"; after a noun also on: "X's position on"), "prep_to" ("referred to"), "that" (a that-clause after a noun), "sentence" (according to), "subject" (the subject
+    # and complement of "seems to", or of a passive "is expected to", as a view of nobody's)
     takes: tuple[str, ...]
 
 
@@ -48,6 +50,7 @@ class Lexicon:
     given_names: dict[str, str]  # lower-cased given name -> "m" / "f"
     reporting_verbs: dict[str, ReportingCue]  # lower-cased form -> cue
     reporting_nouns: dict[str, ReportingCue]  # lower-cased form -> cue
+    reporting_adverbs: dict[str, ReportingCue]  # lower-cased form -> cue ("reportedly")
 
     def cue_type(self, lemma: str | None) -> str:
         """What a quote's cue reports: "statement" (also for no cue), "belief" or "hope"."""
@@ -96,7 +99,7 @@ def lexicon() -> Lexicon:
 
 def _reporting_cues(verbs: dict[str, SpeechVerb]) -> dict[str, dict[str, ReportingCue]]:
     """Reporting verbs and nouns by form; a verb without its own forms takes those of speech_verbs.jsonl."""
-    by_pos: dict[str, dict[str, ReportingCue]] = {"verb": {}, "noun": {}}
+    by_pos: dict[str, dict[str, ReportingCue]] = {"verb": {}, "noun": {}, "adverb": {}}
     speech_forms: dict[str, list[str]] = {}
     for form, verb in verbs.items():
         speech_forms.setdefault(verb.lemma, []).append(form)
@@ -108,7 +111,7 @@ def _reporting_cues(verbs: dict[str, SpeechVerb]) -> dict[str, dict[str, Reporti
             cue = ReportingCue(rec["lemma"], rec["pos"], rec["cue_type"], tuple(rec.get("takes", ())))
             for form in rec.get("forms") or speech_forms.get(cue.lemma, [cue.lemma]):
                 by_pos.get(cue.pos, {}).setdefault(form.lower(), cue)
-    return {"reporting_verbs": by_pos["verb"], "reporting_nouns": by_pos["noun"]}
+    return {"reporting_verbs": by_pos["verb"], "reporting_nouns": by_pos["noun"], "reporting_adverbs": by_pos["adverb"]}
 
 
 def _given_names() -> dict[str, str]:

@@ -5,7 +5,10 @@ through the same speaker resolution as direct quotes, merged with a document's d
   to ...", "X endorsed the plan" (what a verb takes is data: `takes` in models/reporting_cues.jsonl);
 - the rest of the sentence around "according to X";
 - a that-clause after a noun: "X's claim that ...", "X made the claim that ...";
-- "The plan, X said, is dead": the clause around a parenthetical reporting verb, one row per piece.
+- "The plan, X said, is dead": the clause around a parenthetical reporting verb, one row per piece;
+- an impression nobody is named for (`takes` "subject"): "X seems to ...", "X is expected to ...",
+  the subject and the complement as two pieces without a speaker; likewise the clause around an
+  adverb such as "reportedly".
 
 A reported clause that holds a quote is not a second row: a partial quote inside it (a mixed
 quote) keeps its own row and attribution, and the clause becomes its context (`context_start`,
@@ -27,6 +30,7 @@ from pipeline.quotes.speakers import infer_genders, resolve_speaker
 from pipeline.records import Mention, Quote
 
 _TAKES = {"ccomp": "clause", "xcomp": "to", "dobj": "object", "nsubjpass": "object"}
+_COMPLEMENTS = ("xcomp", "acomp", "oprd", "attr", "ccomp")
 _PREPS = ("about", "for", "of", "against")
 _NOUN_PREPS = ("about", "on", "for", "of", "against")
 _NOT_CONTENT = ("DATE", "TIME", "GPE", "LOC", "FAC", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT")
@@ -42,6 +46,7 @@ class Clause:
     pieces: tuple[tuple[int, int], ...]
     cue_tok: Token
     cue: ReportingCue
+    sourced: bool = True  # False: an impression ("X seems to ..."), attributed to nobody
 
 
 def with_reported(doc: Doc, mentions: Sequence[Mention], direct: Sequence[Quote], *,
@@ -101,7 +106,14 @@ def clauses(ctx: Context) -> Iterator[Clause]:
             found = _around(ctx, tok, _sentence(ctx, tok))
             cue = lex.reporting_verbs.get("according to") or ReportingCue("according to", "phrase", "statement", ())
         elif (cue := lex.reporting_verbs.get(tok.lower_)) is not None and tok.pos_ in ("VERB", "AUX"):
+            if (found := _impression(ctx, tok, cue)):
+                yield Clause(tuple(found), tok, cue, sourced=False)
+                continue
             found = _verb_content(ctx, tok, cue)
+        elif (cue := lex.reporting_adverbs.get(tok.lower_)) is not None and tok.dep_ == "advmod":
+            if (found := _around(ctx, tok, (tok.head.left_edge.i, tok.head.right_edge.i + 1))):
+                yield Clause(tuple(found), tok, cue, sourced=False)
+            continue
         elif (cue := lex.reporting_nouns.get(tok.lower_)) is not None and tok.pos_ == "NOUN":
             found = _noun_content(ctx, tok, cue)
         else:
@@ -135,6 +147,21 @@ def _verb_content(ctx: Context, verb: Token, cue: ReportingCue) -> list[tuple[in
         head = verb.head
         return _around(ctx, verb, (head.left_edge.i, head.right_edge.i + 1))
     return []
+
+
+def _impression(ctx: Context, verb: Token, cue: ReportingCue) -> list[tuple[int, int]]:
+    """ "X seems to Y", "X appeared paralyzed", "X is expected to Y": the subject and the
+    complement, two pieces of a view nobody is named for (an active "expect" has its source)."""
+    if "subject" not in cue.takes:
+        return []
+    subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < verb.i), None)
+    comp = next((c for c in verb.children if c.dep_ in _COMPLEMENTS and c.i > verb.i), None)
+    if comp is None or (cue.cue_type != "impression" and (subj is None or subj.dep_ != "nsubjpass")):
+        return []
+    pieces = [_span(ctx, comp.left_edge.i, comp.right_edge.i + 1, verb)]
+    if subj is not None:
+        pieces.insert(0, _span(ctx, subj.left_edge.i, subj.right_edge.i + 1, verb))
+    return [p for p in pieces if p]
 
 
 def _noun_content(ctx: Context, noun: Token, cue: ReportingCue) -> list[tuple[int, int]]:
@@ -186,6 +213,8 @@ def _span(ctx: Context, lo: int, hi: int, cue: Token) -> tuple[int, int] | None:
 
 def _attribution(ctx: Context, clause: Clause, state: dict) -> Attribution | None:
     tok = clause.cue_tok
+    if not clause.sourced:
+        return Attribution("reported", clause.cue.lemma, None, None, None, None)
     if clause.cue.pos == "noun":
         for c in tok.children:  # "X's claim that ...", "criticism from X", "the warning by X"
             owner = c if c.dep_ == "poss" else next(
