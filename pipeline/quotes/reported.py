@@ -34,6 +34,7 @@ _COMPLEMENTS = ("xcomp", "acomp", "oprd", "attr", "ccomp")
 _PREPS = ("about", "for", "of", "against")
 _NOUN_PREPS = ("about", "on", "for", "of", "against")
 _NOT_CONTENT = ("DATE", "TIME", "GPE", "LOC", "FAC", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT")
+_PERSONAL = frozenset({"he", "she", "they", "we", "i"})
 _CONFIDENCE = {"reported": 0.7, "according_to": 0.8}
 _EMPTY = frozenset({"it", "this", "that", "so", "these", "those", "what", "which", "something", "anything",
                     "nothing", "everything", "him", "her", "them", "me", "us", "you", "one"})
@@ -110,6 +111,8 @@ def clauses(ctx: Context) -> Iterator[Clause]:
                 yield Clause(tuple(found), tok, cue, sourced=False)
                 continue
             found = _verb_content(ctx, tok, cue)
+        elif tok.pos_ == "VERB" and (cue := lex.reporting_verbs.get("*")) is not None and _source_like(ctx, tok):
+            found = _verb_content(ctx, tok, dataclasses.replace(cue, lemma=tok.lemma_.lower()))
         elif (cue := lex.reporting_adverbs.get(tok.lower_)) is not None and tok.dep_ == "advmod":
             if (found := _around(ctx, tok, (tok.head.left_edge.i, tok.head.right_edge.i + 1))):
                 yield Clause(tuple(found), tok, cue, sourced=False)
@@ -147,6 +150,18 @@ def _verb_content(ctx: Context, verb: Token, cue: ReportingCue) -> list[tuple[in
         head = verb.head
         return _around(ctx, verb, (head.left_edge.i, head.right_edge.i + 1))
     return []
+
+
+def _source_like(ctx: Context, verb: Token) -> bool:
+    """The verb's subject is someone who could hold a view: a person, group or organisation
+    (by entity type, a personal pronoun or a role or source noun)."""
+    subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if subj is None or not any(c.dep_ == "ccomp" and c.i > verb.i and any(
+            t.dep_ in ("nsubj", "nsubjpass") for t in c.children) for c in verb.children):
+        return False
+    word = subj.lower_
+    return (subj.ent_type_ in ("PERSON", "ORG", "NORP") or word in _PERSONAL
+            or word in ctx.lex.roles or word in ctx.lex.source_nouns or word in ctx.lex.group_heads)
 
 
 def _impression(ctx: Context, verb: Token, cue: ReportingCue) -> list[tuple[int, int]]:
