@@ -23,18 +23,19 @@ class Analysis:
     quotes: list[Quote] | str | None = None
 
 
-def quotes_of(doc, mentions: list[Mention], *, min_confidence: float) -> list[Quote] | str:
-    """The document's quotes above the confidence floor, or why the quote rules failed."""
+def quotes_of(doc, mentions: list[Mention], *, min_confidence: float, indirect: bool = True) -> list[Quote] | str:
+    """The document's quotes above the confidence floor (with reported speech unless `indirect`
+    is false), or why the quote rules failed."""
     from pipeline.quotes import quotes
 
     try:
-        return [q for q in quotes(doc, mentions) if q.confidence >= min_confidence]
+        return [q for q in quotes(doc, mentions, indirect=indirect) if q.confidence >= min_confidence]
     except Exception as error:  # one article's failure must not stop the batch
         return f"quote rules failed ({type(error).__name__}: {error})"
 
 
 def analyse(items: list[tuple[str, Layout]], *, batch_size: int, keep_labels: tuple[str, ...],
-            min_confidence: float | None = None) -> list[Analysis]:
+            min_confidence: float | None = None, indirect: bool = True) -> list[Analysis]:
     """Parse each analysis text once; find its mentions and, when `min_confidence` is given, its quotes."""
     from pipeline.model import load_nlp
 
@@ -43,11 +44,13 @@ def analyse(items: list[tuple[str, Layout]], *, batch_size: int, keep_labels: tu
     for start in range(0, len(items), batch_size):
         with nlp.memory_zone():  # one zone per batch: spaCy's memory stays flat however many documents
             for doc, layout in nlp.pipe(items[start : start + batch_size], batch_size=batch_size, as_tuples=True):
-                results.append(_analysis(doc, layout, keep_labels=keep_labels, min_confidence=min_confidence))
+                results.append(_analysis(doc, layout, keep_labels=keep_labels, min_confidence=min_confidence,
+                                         indirect=indirect))
     return results
 
 
-def _analysis(doc, layout: Layout, *, keep_labels: tuple[str, ...], min_confidence: float | None) -> Analysis:
+def _analysis(doc, layout: Layout, *, keep_labels: tuple[str, ...], min_confidence: float | None,
+              indirect: bool = True) -> Analysis:
     from pipeline.entities import mentions
 
     starts = [sent.start_char for sent in doc.sents]
@@ -59,5 +62,5 @@ def _analysis(doc, layout: Layout, *, keep_labels: tuple[str, ...], min_confiden
     if min_confidence is not None:
         # the quote rules see the mentions exactly as the quote stage reads them back from the table
         rows = mention_rows("", "", layout, starts, found if isinstance(found, list) else [])
-        quoted = quotes_of(doc, mentions_from_rows(rows, layout), min_confidence=min_confidence)
+        quoted = quotes_of(doc, mentions_from_rows(rows, layout), min_confidence=min_confidence, indirect=indirect)
     return Analysis(found, doc.to_bytes(exclude=["tensor", "user_data"]), starts, quoted)

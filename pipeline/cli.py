@@ -17,7 +17,7 @@ DEFAULT_PARAMS = {
     "clean": {"seeds": "seeds", "max_chars": 200_000},
     "entities": {"keep_labels": ["PERSON", "COUNTRY", "ORGANIZATION"], "batch_size": 16, "workers": 1,
                  "executor": "local", "scheduler": None},
-    "quotes": {"min_confidence": 0.0},
+    "quotes": {"min_confidence": 0.0, "indirect": True},
 }
 
 
@@ -69,11 +69,11 @@ def _stage_entities(args: argparse.Namespace) -> StageSummary:
         raise UsageError(f"unknown executor {parallelism.executor!r}: use one of {', '.join(EXECUTORS)}")
     _require(args.out, "clean/documents", "clean")
     # a whole-pipeline run finds the quotes in the same spaCy pass
-    quotes_min_confidence = (float(load_params(args.params, "quotes")["min_confidence"])
-                             if args.command in ("run", "evaluate") else None)
+    quote_params = load_params(args.params, "quotes") if args.command in ("run", "evaluate") else None
     return run_entities(out=args.out, keep_labels=list(params["keep_labels"]),
                         batch_size=int(params["batch_size"]), parallelism=parallelism,
-                        quotes_min_confidence=quotes_min_confidence)
+                        quotes_min_confidence=float(quote_params["min_confidence"]) if quote_params else None,
+                        quotes_indirect=_indirect(args.params, quote_params) if quote_params else True)
 
 
 def _stage_quotes(args: argparse.Namespace) -> StageSummary:
@@ -81,7 +81,15 @@ def _stage_quotes(args: argparse.Namespace) -> StageSummary:
 
     params = load_params(args.params, "quotes")
     _require(args.out, "entities/parses", "entities")
-    return run_quotes(out=args.out, min_confidence=float(params["min_confidence"]))
+    return run_quotes(out=args.out, min_confidence=float(params["min_confidence"]),
+                      indirect=_indirect(args.params, params))
+
+
+def _indirect(path: Path | None, params: dict) -> bool:
+    """quotes.indirect: keep reported speech (true) or only the quotes in quotation marks (false)."""
+    if not isinstance(params["indirect"], bool):
+        raise UsageError(f"{path or 'params.yaml'}: quotes.indirect must be true or false, not {params['indirect']!r}")
+    return params["indirect"]
 
 
 def _require(out: Path, table: str, stage: str) -> None:

@@ -44,7 +44,7 @@ class Quote:
     cue: str | None  # reporting verb's lemma
     rule: str  # which attribution rule fired
     confidence: float
-    cue_type: str | None = None  # "statement", "belief" or "hope" (models/reporting_cues.jsonl)
+    cue_type: str | None = None  # "statement", "belief", "hope" or "impression" (models/reporting_cues.jsonl)
     context_start: int | None = None  # a partial quote's reported clause ("said the plan was 'a disaster'")
     context_end: int | None = None
 

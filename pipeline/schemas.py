@@ -96,7 +96,7 @@ QUOTES = _schema("quotes", "Quotes, full or partial, and reported speech (indire
     ("cue", pa.string(), "Lemma of the reporting verb ('say', 'accuse')"),
     ("rule", pa.string(), "Attribution rule that found the speaker"),
     ("confidence", pa.float32(), "Confidence of the attribution, 0 to 1"),
-    ("cue_type", pa.string(), "What the cue reports: statement, belief (think, expect) or hope (hope, fear, want)"),
+    ("cue_type", pa.string(), "What the cue reports: statement, belief (think, expect), hope (hope, fear, want) or impression (seem, reportedly)"),
     ("context_start", pa.int32(), "A partial quote's reported clause around it (start offset in the quote's field)"),
     ("context_end", pa.int32(), "End offset of that reported clause; null when the quote has none"),
 ])

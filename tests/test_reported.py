@@ -122,3 +122,42 @@ def test_polnear_reported_speech_is_found_and_attributed():
     assert indirect["overlap"]["f1"] >= 0.45, json.dumps(indirect["overlap"])
     assert indirect["end2end"]["f1"] >= 0.35, json.dumps(indirect["end2end"])
     assert score(gold, rows)["end2end"]["f1"] >= 0.5
+
+
+def test_an_impression_is_a_row_without_a_speaker():
+    qs = reported("The senator seemed to lose his temper.\n\nThe bill is expected to pass next week.\n\n"
+                  "The group is reportedly spending $1 million on ads.")
+    assert [(q.text, q.speaker_mention, q.cue_type) for q in qs] == [
+        ("The senator", None, "impression"), ("to lose his temper", None, "impression"),
+        ("The bill", None, "belief"), ("to pass next week", None, "belief"),
+        ("The group is", None, "impression"), ("spending $1 million on ads", None, "impression")]
+    # an active "expect" keeps its source
+    [q] = reported("Jane Doe expects the bill to pass.")
+    assert q.speaker == "Jane Doe"
+
+
+def test_any_verb_of_a_person_with_a_full_clause_is_a_belief():
+    [q] = reported("Jane Doe reckons the bill will pass next week.")
+    assert (q.text, q.speaker, q.cue, q.cue_type) == ("the bill will pass next week", "Jane Doe", "reckon", "belief")
+    assert reported("The storm made the bridge close early.") == []
+
+
+def test_quotes_indirect_false_keeps_only_the_quotes_in_marks(tmp_path):
+    import pandas as pd
+
+    from pipeline.cli import main
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text("Mayor Jane Doe said the bridge would open in May.\n\n"
+                                 "\"We are ready,\" John Smith said on Monday.\n", "utf-8")
+    tables = {}
+    for indirect in ("true", "false"):
+        params = tmp_path / f"params_{indirect}.yaml"
+        params.write_text(f"quotes:\n  indirect: {indirect}\n", "utf-8")
+        out = tmp_path / f"out_{indirect}"
+        assert main(["run", "--seeds", str(seeds), "--out", str(out), "--params", str(params)]) == 0
+        tables[indirect] = pd.read_parquet(out / "quotes" / "quotes.parquet")
+    assert "indirect" in set(tables["true"]["kind"]) and "indirect" not in set(tables["false"]["kind"])
+    kept = tables["true"][tables["true"]["kind"] != "indirect"]
+    assert kept["text"].tolist() == tables["false"]["text"].tolist() == ["We are ready,"]

@@ -111,8 +111,8 @@ def grouped_mentions(path: Path) -> Iterator[tuple[str, list[dict]]]:
         yield current, rows
 
 
-def quote_settings(min_confidence: float) -> tuple[str, str]:
+def quote_settings(min_confidence: float, indirect: bool = True) -> tuple[str, str]:
     """The quote stage's configuration and code version, part of every quote cache key."""
-    return (json.dumps({"min_confidence": min_confidence}, sort_keys=True),
+    return (json.dumps({"min_confidence": min_confidence, "indirect": indirect}, sort_keys=True),
             code_version("quotes", "analysis", "rows", "records", "stages/quotes",
                          data=QUOTE_DATA))

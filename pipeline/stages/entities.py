@@ -27,7 +27,7 @@ class Parallelism:
 
 
 def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallelism: Parallelism = Parallelism(),
-                 quotes_min_confidence: float | None = None) -> StageSummary:
+                 quotes_min_confidence: float | None = None, quotes_indirect: bool = True) -> StageSummary:
     """Parse every document once; write mentions, entities and the parses the quote stage reads.
 
     With `quotes_min_confidence` (whole-pipeline runs), the quotes are found in the same pass and
@@ -45,13 +45,13 @@ def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallel
     meta = {"pipeline_version": __version__, "stage": "entities", **info}
     cache = io.ResultCache(Path(out) / "entities" / "cache.sqlite")
     quote_cache = io.ResultCache(Path(out) / "quotes" / "cache.sqlite") if quotes_min_confidence is not None else None
-    quote_config = quote_settings(quotes_min_confidence) if quote_cache else None
+    quote_config = quote_settings(quotes_min_confidence, quotes_indirect) if quote_cache else None
     mentions_out = io.TableWriter(table_path(out, "entities/mentions"), schemas.MENTIONS, meta)
     parses_out = io.TableWriter(table_path(out, "entities/parses"), schemas.PARSES, meta)
     keys_seen: set[str] = set()
     workers = max(parallelism.workers, 1)
     analyse_options = {"batch_size": batch_size, "keep_labels": tuple(keep_labels),
-                       "min_confidence": quotes_min_confidence}
+                       "min_confidence": quotes_min_confidence, "indirect": quotes_indirect}
 
     def submitted(batch: list[dict], pool) -> tuple:
         """Start the work on a batch: what is cached is looked up, the rest goes to the workers."""

@@ -12,7 +12,7 @@ from pipeline.stages.common import (DOC_COLUMNS, StageSummary, digest, grouped_m
                                     warn)
 
 
-def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
+def run_quotes(*, out: Path, min_confidence: float, indirect: bool = True) -> StageSummary:
     """Find the quotes of every document in its stored parse (no second parse); write the quotes table."""
     from spacy.tokens import Doc
 
@@ -22,7 +22,7 @@ def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
     summary = StageSummary("quotes")
     nlp = load_nlp()
     info = model_info(nlp)
-    config = quote_settings(min_confidence)
+    config = quote_settings(min_confidence, indirect)
     meta = {"pipeline_version": __version__, "stage": "quotes", **info}
     cache = io.ResultCache(Path(out) / "quotes" / "cache.sqlite")
     quotes_out = io.TableWriter(table_path(out, "quotes/quotes"), schemas.QUOTES, meta)
@@ -52,7 +52,8 @@ def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
                         summary.reused += 1
                     else:
                         doc = Doc(nlp.vocab).from_bytes(parse["doc"])
-                        found = quotes_of(doc, mentions_from_rows(doc_mentions, layout), min_confidence=min_confidence)
+                        found = quotes_of(doc, mentions_from_rows(doc_mentions, layout), min_confidence=min_confidence,
+                                          indirect=indirect)
                         summary.processed += 1
                         if isinstance(found, str):
                             warn(f"{row['doc_id']}: {found}; its quotes are left out")
