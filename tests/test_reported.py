@@ -134,6 +134,9 @@ def test_an_impression_is_a_row_without_a_speaker():
     # an active "expect" keeps its source
     [q] = reported("Jane Doe expects the bill to pass.")
     assert q.speaker == "Jane Doe"
+    # a passive reporting verb without "by X": nobody's view; with it, X's
+    qs = reported("The senator was accused of lying to the committee.")
+    assert [(q.text, q.speaker_mention) for q in qs] == [("The senator", None), ("of lying to the committee", None)]
 
 
 def test_any_verb_of_a_person_with_a_full_clause_is_a_belief():

@@ -32,6 +32,7 @@ from pipeline.records import Mention, Quote
 _TAKES = {"ccomp": "clause", "xcomp": "to", "dobj": "object", "nsubjpass": "object"}
 _COMPLEMENTS = ("xcomp", "acomp", "oprd", "attr", "ccomp")
 _PREPS = ("about", "for", "of", "against")
+_PASSIVE_PREPS = ("as", "of", "with", "for", "about")
 _NOUN_PREPS = ("about", "on", "for", "of", "against")
 _NOT_CONTENT = ("DATE", "TIME", "GPE", "LOC", "FAC", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT")
 _PERSONAL = frozenset({"he", "she", "they", "we", "i"})
@@ -165,13 +166,16 @@ def _source_like(ctx: Context, verb: Token) -> bool:
 
 
 def _impression(ctx: Context, verb: Token, cue: ReportingCue) -> list[tuple[int, int]]:
-    """ "X seems to Y", "X appeared paralyzed", "X is expected to Y": the subject and the
-    complement, two pieces of a view nobody is named for (an active "expect" has its source)."""
-    if "subject" not in cue.takes:
-        return []
+    """ "X seems to Y", "X appeared paralyzed", a passive without "by" ("X is expected to Y",
+    "X is seen as Y", "X was accused of Y"): the subject and the complement, two pieces of a view
+    nobody is named for."""
     subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < verb.i), None)
-    comp = next((c for c in verb.children if c.dep_ in _COMPLEMENTS and c.i > verb.i), None)
-    if comp is None or (cue.cue_type != "impression" and (subj is None or subj.dep_ != "nsubjpass")):
+    passive = subj is not None and subj.dep_ == "nsubjpass" and not any(c.dep_ == "agent" for c in verb.children)
+    if not passive and ("subject" not in cue.takes or cue.cue_type != "impression"):
+        return []
+    comp = next((c for c in verb.children if c.i > verb.i and (c.dep_ in _COMPLEMENTS or (
+        passive and c.dep_ == "prep" and c.lower_ in _PASSIVE_PREPS))), None)
+    if comp is None:
         return []
     pieces = [_span(ctx, comp.left_edge.i, comp.right_edge.i + 1, verb)]
     if subj is not None:
