@@ -25,29 +25,32 @@ class Analysis:
     quotes: list[Quote] | str | None = None
 
 
-def quotes_of(doc, mentions: list[Mention], *, min_confidence: float,
-              keep_unattributed: bool = False) -> list[Quote] | str:
-    """The document's quotes above the confidence floor, or why the quote rules failed."""
+def quotes_of(doc, mentions: list[Mention], *, min_confidence: float, keep_unattributed: bool = False,
+              indirect: bool = True) -> list[Quote] | str:
+    """The document's quotes above the confidence floor (with reported speech unless `indirect`
+    is false), or why the quote rules failed."""
     from pipeline.quotes import quotes
 
     try:
-        return [q for q in quotes(doc, mentions, keep_unattributed=keep_unattributed) if q.confidence >= min_confidence]
+        return [q for q in quotes(doc, mentions, keep_unattributed=keep_unattributed, indirect=indirect)
+                if q.confidence >= min_confidence]
     except Exception as error:  # one article's failure must not stop the batch
         return f"quote rules failed ({type(error).__name__}: {error})"
 
 
 def analyse(items: list[tuple[str, Layout]], *, batch_size: int, keep_labels: tuple[str, ...],
-            min_confidence: float | None = None, selective_parse: bool = False) -> list[Analysis]:
+            min_confidence: float | None = None, keep_unattributed: bool = False, indirect: bool = True,
+            selective_parse: bool = False) -> list[Analysis]:
     """Parse each analysis text once; find its mentions and, when `min_confidence` is given, its quotes.
 
     `selective_parse`: the dependency parse only where the quote rules can use it (`pipeline.parse.selective`).
     """
     return analysed(items, batch_size=batch_size, keep_labels=keep_labels, min_confidence=min_confidence,
-                    selective_parse=selective_parse)[0]
+                    keep_unattributed=keep_unattributed, indirect=indirect, selective_parse=selective_parse)[0]
 
 
 def analysed(items: list[tuple[str, Layout]], *, batch_size: int, keep_labels: tuple[str, ...],
-             min_confidence: float | None = None,
+             min_confidence: float | None = None, keep_unattributed: bool = False, indirect: bool = True,
              selective_parse: bool = False) -> tuple[list[Analysis], dict[str, float]]:
     """`analyse`, and the seconds it spent per phase: parse, resolution (entity rules), quotes, serialise."""
     from pipeline.model import load_nlp
@@ -62,7 +65,7 @@ def analysed(items: list[tuple[str, Layout]], *, batch_size: int, keep_labels: t
             for doc, layout in nlp.pipe(items[start : start + batch_size], batch_size=batch_size, as_tuples=True):
                 mark = lap(seconds, "parse", mark)
                 results.append(_analysis(doc, layout, keep_labels=keep_labels, min_confidence=min_confidence,
-                                         seconds=seconds))
+                                         keep_unattributed=keep_unattributed, indirect=indirect, seconds=seconds))
                 mark = clock()
     return results, seconds
 
@@ -71,7 +74,7 @@ PHASES = ("parse", "resolution", "quotes", "serialise")
 
 
 def _analysis(doc, layout: Layout, *, keep_labels: tuple[str, ...], min_confidence: float | None,
-              seconds: dict[str, float]) -> Analysis:
+              keep_unattributed: bool, indirect: bool, seconds: dict[str, float]) -> Analysis:
     from pipeline.entities import mentions
 
     mark = time.perf_counter()
@@ -85,7 +88,8 @@ def _analysis(doc, layout: Layout, *, keep_labels: tuple[str, ...], min_confiden
     if min_confidence is not None:
         # the quote rules see the mentions exactly as the quote stage reads them back from the table
         rows = mention_rows("", "", layout, starts, found if isinstance(found, list) else [])
-        quoted = quotes_of(doc, mentions_from_rows(rows, layout), min_confidence=min_confidence)
+        quoted = quotes_of(doc, mentions_from_rows(rows, layout), min_confidence=min_confidence,
+                           keep_unattributed=keep_unattributed, indirect=indirect)
         mark = lap(seconds, "quotes", mark)
     doc_bytes = doc.to_bytes(exclude=["tensor", "user_data"])
     lap(seconds, "serialise", mark)

@@ -19,7 +19,7 @@ DEFAULT_PARAMS = {
     "clean": {"seeds": "seeds", "max_chars": 200_000},
     "entities": {"keep_labels": ["PERSON", "COUNTRY", "ORGANIZATION"], "batch_size": 16, "workers": 1,
                  "executor": "local", "scheduler": None, "selective_parse": False},
-    "quotes": {"min_confidence": 0.0, "keep_unattributed": False},
+    "quotes": {"min_confidence": 0.0, "keep_unattributed": False, "indirect": True},
 }
 
 
@@ -65,11 +65,13 @@ def _stage_entities(args: argparse.Namespace) -> StageSummary:
     parallelism = _parallelism(args, params)
     _require(args.out, "clean/documents", "clean")
     # a whole-pipeline run finds the quotes in the same spaCy pass
-    quotes_min_confidence = (float(load_params(args.params, "quotes")["min_confidence"])
-                             if args.command in ("run", "evaluate") else None)
+    quote_params = load_params(args.params, "quotes") if args.command in ("run", "evaluate") else None
     return run_entities(out=args.out, keep_labels=list(params["keep_labels"]),
                         batch_size=int(params["batch_size"]), parallelism=parallelism,
-                        quotes_min_confidence=quotes_min_confidence, selective_parse=bool(params["selective_parse"]))
+                        quotes_min_confidence=float(quote_params["min_confidence"]) if quote_params else None,
+                        quotes_keep_unattributed=bool(quote_params["keep_unattributed"]) if quote_params else False,
+                        quotes_indirect=_indirect(args.params, quote_params) if quote_params else True,
+                        selective_parse=bool(params["selective_parse"]))
 
 
 def _parallelism(args: argparse.Namespace, params: dict):
@@ -104,7 +106,14 @@ def _stage_quotes(args: argparse.Namespace) -> StageSummary:
     params = load_params(args.params, "quotes")
     _require(args.out, "entities/parses", "entities")
     return run_quotes(out=args.out, min_confidence=float(params["min_confidence"]),
-                      keep_unattributed=bool(params["keep_unattributed"]))
+                      keep_unattributed=bool(params["keep_unattributed"]), indirect=_indirect(args.params, params))
+
+
+def _indirect(path: Path | None, params: dict) -> bool:
+    """quotes.indirect: keep reported speech (true) or only the quotes in quotation marks (false)."""
+    if not isinstance(params["indirect"], bool):
+        raise UsageError(f"{path or 'params.yaml'}: quotes.indirect must be true or false, not {params['indirect']!r}")
+    return params["indirect"]
 
 
 def _require(out: Path, table: str, stage: str) -> None:

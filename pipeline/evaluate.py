@@ -6,7 +6,9 @@ Pure functions, no I/O except the gold loader:
   (exact, exact after trimming marks and end punctuation, one-to-one overlap), speaker accuracy
   over overlap-matched quotes (strict, lenient, lenient+coref) and end-to-end P/R/F1 (span
   matched and speaker lenient-right), with the benchmark's semantics: `speaker_alt` names count,
-  `kinds` restricts gold and drops predictions that only overlap excluded gold quotes.
+  `kinds` restricts gold and drops predictions that only overlap excluded gold quotes. Predicted
+  reported speech (kind "indirect") is scored only where the gold annotates it: a gold file of
+  quotes alone, or `kinds` without "indirect", leaves such predictions out.
 - `format_report(result) -> str`: a small table.
 - `prediction_rows(doc_id, quotes, *, text, gold_text=None, with_marks=True)`: our Quote records
   as scorer rows, mapped onto the gold text when it differs from ours (`map_span`).
@@ -137,9 +139,12 @@ def score(gold_docs: Mapping[str, dict] | Iterable[dict], predictions: Iterable[
     if not isinstance(gold_docs, Mapping):
         gold_docs = {d["id"]: d for d in gold_docs}
     kinds = set(kinds) if kinds else None
+    gold_kinds = {q.get("kind") for doc in gold_docs.values() for q in doc.get("quotes", [])}
+    with_indirect = "indirect" in (gold_kinds if kinds is None else gold_kinds & kinds)
     by_doc: dict[str, list[Mapping]] = defaultdict(list)
     for row in predictions:
-        by_doc[str(row["doc_id"])].append(row)
+        if with_indirect or row.get("kind") != "indirect":
+            by_doc[str(row["doc_id"])].append(row)
     n = defaultdict(int)
     for doc_id, doc in gold_docs.items():
         text = doc["text"]

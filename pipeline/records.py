@@ -32,12 +32,12 @@ class Mention:
 
 @dataclass(frozen=True, slots=True)
 class Quote:
-    """One direct quote (without its quotation marks) and who said it."""
+    """One quote (without its quotation marks) or reported clause, and who said it."""
 
     start: int
     end: int
     text: str
-    kind: str  # "full" or "partial"
+    kind: str  # "full", "partial" or "indirect"
     speaker_mention: str | None
     speaker_mention_start: int | None
     speaker_mention_end: int | None
@@ -49,6 +49,9 @@ class Quote:
     confidence: float
     speaker_role: str | None = None  # the title or role the text gives the speaker ("shadow health secretary")
     speaker_affiliation_id: str | None = None  # entity_id of the organisation the speaker speaks for
+    cue_type: str | None = None  # "statement", "belief", "hope" or "impression" (models/reporting_cues.jsonl)
+    context_start: int | None = None  # a partial quote's reported clause ("said the plan was 'a disaster'")
+    context_end: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,6 +69,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .body { white-space: pre-wrap; font-size: 1.05rem; }
 mark.quote { background: #fff3b0; border-bottom: 2px solid #e0b400; padding: 0 .1em; color: inherit; }
 mark.quote.unattributed { background: #eee; border-bottom-color: #999; }
+mark.quote.indirect { background: #e6f0fb; border-bottom: 2px dotted #3d74b8; }
 sup.speaker-tag { background: #e0b400; color: #222; border-radius: .3em; font-size: .7rem; font-weight: 600;
                   margin: 0 .2em; padding: .05em .4em; white-space: nowrap; }
 sup.speaker-tag.unattributed { background: #bbb; }
@@ -103,12 +104,12 @@ def _quote_open(q: dict) -> str:
     details = [f"speaker: {speaker if attributed else NO_SPEAKER}"]
     if not _missing(q.get("speaker_mention")):
         details.append(f"written as: {q['speaker_mention']}")
-    for key in ("kind", "cue", "rule"):
+    for key in ("kind", "cue", "cue_type", "rule"):
         if not _missing(q.get(key)):
             details.append(f"{key}: {q[key]}")
     if not _missing(confidence):
         details.append(f"confidence: {float(confidence):.2f}")
-    cls = "quote" if attributed else "quote unattributed"
+    cls = "quote" + ("" if attributed else " unattributed") + (" indirect" if q.get("kind") == "indirect" else "")
     return (f'<mark class="{cls}" data-quote-id="{_e(q.get("quote_id"))}" '
             f'data-speaker="{_e(speaker if attributed else "")}" title="{_e("; ".join(details))}">')
 
@@ -231,6 +232,7 @@ def _speaker_spans(quotes: list[dict]) -> list[dict]:
 
 
 LEGEND = ('<p class="legend meta"><span><mark class="quote">quote</mark><sup class="speaker-tag">speaker</sup></span>'
+          '<span><mark class="quote indirect">reported speech</mark><sup class="speaker-tag">speaker</sup></span>'
           + "".join(f'<span><mark class="entity" style="background: {c}">{_e(label.title())}'
                     f'<span class="ent-label">{_e(label)}</span></mark></span>' for label, c in LABEL_COLOURS.items())
           + '<span><mark class="speaker-mention">speaker as written</mark></span></p>')

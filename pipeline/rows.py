@@ -63,6 +63,8 @@ def quote_rows(doc_id: str, body: str, layout: Layout, found: Iterable[Quote]) -
         field_name, start, end = where
         speaker_where = (layout.locate(q.speaker_mention_start, q.speaker_mention_end)
                          if q.speaker_mention_start is not None else None)
+        context = layout.locate(q.context_start, q.context_end) if q.context_start is not None else None
+        context = context if context is not None and context[0] == field_name else None
         rows.append({
             "doc_id": doc_id,
             "quote_id": f"{doc_id}/{field_name}/{start}",
@@ -76,6 +78,8 @@ def quote_rows(doc_id: str, body: str, layout: Layout, found: Iterable[Quote]) -
             "speaker": q.speaker, "speaker_entity_id": q.speaker_entity_id, "speaker_type": q.speaker_type,
             "speaker_role": q.speaker_role, "speaker_affiliation_id": q.speaker_affiliation_id,
             "cue": q.cue, "rule": q.rule, "confidence": q.confidence,
+            "cue": q.cue, "rule": q.rule, "confidence": q.confidence, "cue_type": q.cue_type,
+            "context_start": context[1] if context else None, "context_end": context[2] if context else None,
         })
     return rows
 
@@ -93,5 +97,8 @@ def quotes_from_rows(rows: Iterable[dict], layout: Layout) -> list[Quote]:
             speaker_offset + r["speaker_mention_end"] if speaker_offset is not None else None,
             r["speaker"], r["speaker_entity_id"], r["speaker_type"], r["cue"], r["rule"], r["confidence"],
             r["speaker_role"], r["speaker_affiliation_id"],
+            cue_type=r.get("cue_type"),
+            context_start=offset + r["context_start"] if r.get("context_start") is not None else None,
+            context_end=offset + r["context_end"] if r.get("context_end") is not None else None,
         ))
     return quotes

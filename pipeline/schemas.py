@@ -90,12 +90,13 @@ ENTITIES = _schema("entities", "One row per canonical entity across the corpus."
                                    "text's own evidence wins over a given name"),
 ])
 
-QUOTES = _schema("quotes", "Direct quotes, full or partial, with their speakers.", [
+QUOTES = _schema("quotes", "Quotes, full or partial, and reported speech (indirect), with their speakers.", [
     ("doc_id", pa.string(), "Document key"),
     ("quote_id", pa.string(), "Stable quote key: doc_id, field and start offset"),
     *_OFFSETS,
-    ("text", pa.string(), "Quoted words without the quotation marks"),
-    ("kind", pa.string(), "full (a sentence or more of speech) or partial (a fragment in the writer's sentence)"),
+    ("text", pa.string(), "Quoted words without the quotation marks, or the reported clause"),
+    ("kind", pa.string(), "full (a sentence or more of speech), partial (a fragment in the writer's sentence) "
+                          "or indirect (reported speech without quotation marks: 'X said the plan was dead')"),
     ("paragraph", pa.int32(), "0-based body paragraph, -1 in headline or standfirst"),
     ("speaker_mention", pa.string(), "Attributing words as written ('he', 'the ambassador', 'Kim')"),
     ("speaker_mention_field", pa.string(), "Field the speaker mention's offsets point into"),
@@ -110,6 +111,9 @@ QUOTES = _schema("quotes", "Direct quotes, full or partial, with their speakers.
     ("cue", pa.string(), "Lemma of the reporting verb ('say', 'accuse')"),
     ("rule", pa.string(), "Attribution rule that found the speaker"),
     ("confidence", pa.float32(), "Confidence of the attribution, 0 to 1"),
+    ("cue_type", pa.string(), "What the cue reports: statement, belief (think, expect), hope (hope, fear, want) or impression (seem, reportedly)"),
+    ("context_start", pa.int32(), "A partial quote's reported clause around it (start offset in the quote's field)"),
+    ("context_end", pa.int32(), "End offset of that reported clause; null when the quote has none"),
 ])
 
 PARSES = _schema("parses", "The entity stage's spaCy parse of each document, read by the quote stage (internal).", [

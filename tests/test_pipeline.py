@@ -58,6 +58,7 @@ def test_offsets_point_into_the_stored_document_fields(seed_run: Path):
 
 def test_seed_quotes_and_entities_against_gold(seed_run: Path, seed_gold: dict):
     quotes = pd.read_parquet(seed_run / "quotes/quotes.parquet")
+    quotes = quotes[quotes.kind != "indirect"]  # the gold annotates the quotes in quotation marks
     found = dict(zip(quotes.text.str.strip(), quotes.speaker))
     for quote in seed_gold["quotes"]:
         assert found.get(quote["text"].strip()) == quote["speaker"], quote["text"]

@@ -18,8 +18,9 @@ from pipeline.records import Quote
 
 
 def extract(text: str, **options) -> list[Quote]:
+    """The quotes in quotation marks (reported speech has its own tests: test_reported.py)."""
     doc = load_nlp()(text)
-    return list(quotes(doc, list(entities.mentions(doc)), **options))
+    return [q for q in quotes(doc, list(entities.mentions(doc)), **options) if q.kind != "indirect"]
 
 
 def one(qs: list[Quote], fragment: str) -> Quote:

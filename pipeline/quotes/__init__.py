@@ -1,4 +1,4 @@
-"""Direct quotes and their speakers from a parsed document.
+"""Quotes, reported speech and their speakers from a parsed document.
 
 `quotes(doc, mentions)` finds the quoted spans from the quotation marks, double or single
 (`pipeline.quotes.marks`), drops names in marks (titles of works: the film "...", Title Case
@@ -39,9 +39,13 @@ name the NER missed to itself (a surname to the person named in full). Unknown -
 the mention kept. Language data (speech verbs, pronouns, roles, source nouns, given names)
 comes from models/ via `pipeline.quotes.lexicon`.
 
+Reported speech (kind "indirect": "X said the plan was dead", "according to X", "X's claim that
+...") comes from `reported`, through the same `from_cue` attribution and speaker resolution; it
+never duplicates a quote, and a partial quote inside a reported clause gets it as its context.
+
 Modules: `marks` (quoted spans from the quotation marks), `detection` (which spans are quotes),
-`cues` (reporting verbs and their subjects), `attribution`
-(the rules; who a speaker is comes from `pipeline.resolve`), `extract` (the document's quotes), `lexicon` (the language data).
+`cues` (reporting verbs and their subjects), `attribution` (the rules; who a speaker is comes from
+`pipeline.resolve`), `extract` (the document's quotes), `reported` (reported speech), `lexicon` (the language data).
 """
 
 from pipeline.quotes.extract import quotes

@@ -16,6 +16,7 @@ from pipeline.quotes.detection import (
     unreported_fragment,
 )
 from pipeline.quotes.marks import QuotedSpan, quoted_spans
+from pipeline.quotes.reported import with_reported
 from pipeline.records import Mention, Quote
 from pipeline.resolve.gender import infer_genders
 from pipeline.resolve.roles import speaker_details
@@ -25,8 +26,19 @@ _CONFIDENCE = {"cue": 0.9, "source_line": 0.85, "transcript": 0.85, "according_t
 
 
 def quotes(doc: Doc, mentions: Sequence[Mention], *, single_quotes: str = "auto",
-           keep_unattributed: bool = False) -> Iterator[Quote]:
+           keep_unattributed: bool = False, indirect: bool = True) -> Iterator[Quote]:
     """Yield the quotes of `doc` with their speakers, in text order.
+
+    indirect: also yield reported speech (kind "indirect", `pipeline.quotes.reported`), and give
+    every quote its `cue_type` and a partial quote its reported clause as context.
+    """
+    direct = _direct_quotes(doc, mentions, single_quotes=single_quotes, keep_unattributed=keep_unattributed)
+    yield from with_reported(doc, mentions, list(direct), single_quotes=single_quotes) if indirect else direct
+
+
+def _direct_quotes(doc: Doc, mentions: Sequence[Mention], *, single_quotes: str = "auto",
+                   keep_unattributed: bool = False) -> Iterator[Quote]:
+    """The quotes in quotation marks, in text order (see `quotes`).
 
     single_quotes: "auto" (single marks quote wherever they pair and are not apostrophes) or
     "never" (double marks only).

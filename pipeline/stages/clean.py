@@ -9,7 +9,14 @@ from pathlib import Path
 from pipeline import __version__, io, schemas
 from pipeline.clean import ArticleError, document_row
 from pipeline.records import RawArticle, Rejection
-from pipeline.stages.common import StageSummary, batched, code_version, digest, table_path, warn
+from pipeline.stages.common import (
+    StageSummary,
+    batched,
+    code_version,
+    digest,
+    table_path,
+    warn,
+)
 from pipeline.timing import lap, timed
 
 

@@ -14,7 +14,7 @@ from pipeline import __version__, io
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 MODELS_DIR = PACKAGE_DIR.parent / "models"
 DOC_COLUMNS = ["doc_id", "headline", "standfirst", "text", "n_words", "content_hash"]
-QUOTE_DATA = ["speech*", "quote*", "organisation_descriptions.json"]
+QUOTE_DATA = ["speech*", "quote*", "reporting*", "organisation_descriptions.json"]
 
 
 @dataclass
@@ -115,8 +115,9 @@ def grouped_mentions(path: Path) -> Iterator[tuple[str, list[dict]]]:
         yield current, rows
 
 
-def quote_settings(min_confidence: float, keep_unattributed: bool = False) -> tuple[str, str]:
+def quote_settings(min_confidence: float, *, keep_unattributed: bool = False, indirect: bool = True) -> tuple[str, str]:
     """The quote stage's configuration and code version, part of every quote cache key."""
-    return (json.dumps({"min_confidence": min_confidence, "keep_unattributed": keep_unattributed}, sort_keys=True),
+    return (json.dumps({"min_confidence": min_confidence, "keep_unattributed": keep_unattributed, "indirect": indirect},
+                       sort_keys=True),
             code_version("quotes", "resolve", "analysis", "rows", "records", "stages/quotes",
                          data=QUOTE_DATA))

@@ -11,8 +11,17 @@ from pipeline import __version__, io, schemas
 from pipeline.analysis import PHASES, analysed
 from pipeline.executors import executor, in_order
 from pipeline.rows import layout_of, mention_rows, mentions_from_rows
-from pipeline.stages.common import (DOC_COLUMNS, StageSummary, code_version, digest, grouped_mentions,
-                                    progress_batches, quote_settings, table_path, warn)
+from pipeline.stages.common import (
+    DOC_COLUMNS,
+    StageSummary,
+    code_version,
+    digest,
+    grouped_mentions,
+    progress_batches,
+    quote_settings,
+    table_path,
+    warn,
+)
 from pipeline.timing import lap
 
 ENTITY_DATA = ["entity*", "gazetteer*", "titles*", "countries*", "quote*", "speech*", "organisation_descriptions.json"]
@@ -31,7 +40,8 @@ class Parallelism:
 
 
 def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallelism: Parallelism = Parallelism(),
-                 quotes_min_confidence: float | None = None, selective_parse: bool = False) -> StageSummary:
+                 quotes_min_confidence: float | None = None, quotes_keep_unattributed: bool = False,
+                 quotes_indirect: bool = True, selective_parse: bool = False) -> StageSummary:
     """Parse every document once; write mentions, entities and the parses the quote stage reads.
 
     With `quotes_min_confidence` (whole-pipeline runs), the quotes are found in the same pass and
@@ -56,7 +66,7 @@ def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallel
     meta = {"pipeline_version": __version__, "stage": "entities", **info}
     cache = io.ResultCache(Path(out) / "entities" / "cache.sqlite")
     quote_cache = io.ResultCache(Path(out) / "quotes" / "cache.sqlite") if quotes_min_confidence is not None else None
-    quote_config = quote_settings(quotes_min_confidence) if quote_cache else None
+    quote_config = quote_settings(quotes_min_confidence, keep_unattributed=quotes_keep_unattributed, indirect=quotes_indirect) if quote_cache else None
     mentions_out = io.TableWriter(table_path(out, "entities/mentions"), schemas.MENTIONS, meta)
     parses_out = io.TableWriter(table_path(out, "entities/parses"), schemas.PARSES, meta)
     keys_seen: set[str] = set()
@@ -65,7 +75,8 @@ def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallel
     total = io.row_count(docs_path)
     chunk = chunk_size(total, workers=workers, batch_size=batch_size)
     analyse_options = {"batch_size": batch_size, "keep_labels": tuple(keep_labels),
-                       "min_confidence": quotes_min_confidence, "selective_parse": selective_parse}
+                       "min_confidence": quotes_min_confidence, "keep_unattributed": quotes_keep_unattributed,
+                       "indirect": quotes_indirect, "selective_parse": selective_parse}
     rows_buffer, parses_buffer, fresh_buffer = [], [], {}
 
     def chunks():

@@ -9,15 +9,24 @@ from pathlib import Path
 from pipeline import __version__, io, schemas
 from pipeline.analysis import quotes_of
 from pipeline.rows import layout_of, mentions_from_rows, quote_rows
-from pipeline.stages.common import (DOC_COLUMNS, StageSummary, digest, grouped_mentions, quote_settings, table_path,
-                                    warn)
+from pipeline.stages.common import (
+    DOC_COLUMNS,
+    StageSummary,
+    digest,
+    grouped_mentions,
+    quote_settings,
+    table_path,
+    warn,
+)
 from pipeline.timing import lap, timed
 
 
-def run_quotes(*, out: Path, min_confidence: float, keep_unattributed: bool = False) -> StageSummary:
+def run_quotes(*, out: Path, min_confidence: float, keep_unattributed: bool = False,
+               indirect: bool = True) -> StageSummary:
     """Find the quotes of every document in its stored parse (no second parse); write the quotes table.
 
-    keep_unattributed: also write quotes no rule attributes (speaker null, rule "none")."""
+    keep_unattributed: also write quotes no rule attributes (speaker null, rule "none");
+    indirect: also reported speech (kind "indirect")."""
     from spacy.tokens import Doc
 
     from pipeline.model import load_nlp, model_info
@@ -28,7 +37,7 @@ def run_quotes(*, out: Path, min_confidence: float, keep_unattributed: bool = Fa
     timings.update(read=0.0, quotes=0.0, write=0.0)
     nlp = None  # loaded only when a parse must be read (a whole-pipeline run has every document cached)
     info = model_info()
-    config = quote_settings(min_confidence, keep_unattributed)
+    config = quote_settings(min_confidence, keep_unattributed=keep_unattributed, indirect=indirect)
     meta = {"pipeline_version": __version__, "stage": "quotes", **info}
     cache = io.ResultCache(Path(out) / "quotes" / "cache.sqlite")
     quotes_out = io.TableWriter(table_path(out, "quotes/quotes"), schemas.QUOTES, meta)
@@ -62,7 +71,7 @@ def run_quotes(*, out: Path, min_confidence: float, keep_unattributed: bool = Fa
                     else:
                         doc = Doc(nlp.vocab).from_bytes(parse["doc"])
                         found = quotes_of(doc, mentions_from_rows(doc_mentions, layout), min_confidence=min_confidence,
-                                          keep_unattributed=keep_unattributed)
+                                          keep_unattributed=keep_unattributed, indirect=indirect)
                         summary.processed += 1
                         if isinstance(found, str):
                             warn(f"{row['doc_id']}: {found}; its quotes are left out")
