@@ -30,7 +30,7 @@ def test_an_organisation_description_resolves_to_the_organisation_named_before()
                           "\u201cThis is a hostile act,\u201d the ministry said in a statement.")
     ministry = [m for m in found if m.kind == "description"]
     assert [m.canonical_name for m in ministry] == ["Russian Foreign Ministry"]
-    (quote,) = quotes(doc, found)
+    (quote,) = quotes(doc, found, indirect=False)
     assert quote.speaker == "Russian Foreign Ministry" and quote.speaker_type == "ORGANIZATION"
 
 
@@ -57,7 +57,7 @@ def test_a_shared_surname_goes_to_the_namesake_who_acts_not_the_relative_named_i
     doc, found = resolved("An attack on the embassy killed the soldier John Smith in 2012.\n\n"
                           "Jane Smith, mother of John Smith, criticised the minister on Monday.\n\n"
                           "\u201cShe lied to me,\u201d Smith said.")
-    (quote,) = quotes(doc, found)
+    (quote,) = quotes(doc, found, indirect=False)
     assert quote.speaker == "Jane Smith"
 
 
@@ -71,7 +71,7 @@ def test_every_speaker_is_a_row_of_the_entities_table():
 def test_a_speaker_reached_through_a_pronoun_is_less_certain_than_one_named():
     doc, found = resolved("Maria Lopez spoke in Phoenix on Monday.\n\n"
                           "\u201cWe will win,\u201d Lopez said. \u201cWe will win again,\u201d she said later.")
-    named, pronoun = quotes(doc, found)
+    named, pronoun = quotes(doc, found, indirect=False)
     assert named.speaker == pronoun.speaker == "Maria Lopez"
     assert pronoun.confidence < named.confidence
 
@@ -85,7 +85,7 @@ def test_a_state_after_its_city_is_no_country():
 def test_a_statement_with_no_issuer_named_is_the_organisation_that_acted_just_before():
     doc, found = resolved("The Egyptian Foreign Ministry rejected the claims on Sunday.\n\n"
                           "\u201cThese reports are baseless,\u201d the statement said.")
-    (quote,) = quotes(doc, found)
+    (quote,) = quotes(doc, found, indirect=False)
     assert quote.speaker == "Egyptian Foreign Ministry"
 
 
