@@ -8,6 +8,8 @@ from pathlib import Path
 
 from pipeline import __version__, io, schemas
 from pipeline.clean import ArticleError, document_row
+from pipeline.groups.documents import DuplicateFinder
+from pipeline.groups.index import to_table
 from pipeline.records import RawArticle, Rejection
 from pipeline.stages.common import StageSummary, batched, code_version, digest, table_path, warn
 
@@ -31,6 +33,8 @@ def run_clean(*, seeds: Path, out: Path, max_chars: int) -> StageSummary:
     documents = io.TableWriter(table_path(out, "clean/documents"), schemas.DOCUMENTS, meta)
     removed = io.TableWriter(table_path(out, "clean/removed_lines"), schemas.REMOVED_LINES, meta)
     rejected: list[dict] = []
+    stories_path = Path(out) / "clean" / "duplicates_index.parquet"  # what later runs compare new documents with
+    stories = DuplicateFinder(io.read_arrow(stories_path))
     try:
         for batch in batched(io.read_articles(seeds), 256):
             articles = [item for item in batch if isinstance(item, RawArticle)]
@@ -57,7 +61,10 @@ def run_clean(*, seeds: Path, out: Path, max_chars: int) -> StageSummary:
                     rejected.append({"source": item.source, "reason": item.reason})
                     warn(f"{item.source}: {item.reason}")
             documents.write(doc_rows)
+            stories.add(doc_rows)
             removed.write(removed_rows)
+        copies = stories.result()
+        io.fill_column(documents, "duplicate_of", copies.duplicate_of, key="doc_id")
     except BaseException:
         documents.abort()
         removed.abort()
@@ -65,6 +72,7 @@ def run_clean(*, seeds: Path, out: Path, max_chars: int) -> StageSummary:
         raise
     documents.commit()
     removed.commit()
+    io.write_arrow(stories_path, to_table(copies.index))
     io.write_table(table_path(out, "clean/rejected"), rejected, schemas.REJECTED, meta)
     cache.keep_only(keys_seen)
     cache.close()
