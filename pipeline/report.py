@@ -4,7 +4,7 @@
 
 writes, under OUT/report/:
 
-- index.html: counts, the top speakers and every article with its number of quotes;
+- index.html: counts, the top speakers, the most reprinted quotes and every article with its number of quotes;
 - articles/*.html: one page per article, its clean text with every quote highlighted and
   tagged with its canonical speaker, and every entity mention marked (displaCy-style);
 - quotes_per_speaker.csv, quotes_per_day.csv: the data of `dvc plots show`;
@@ -41,6 +41,7 @@ TABLES = {
     "mentions": "entities/mentions",
     "entities": "entities/entities",
     "quotes": "quotes/quotes",
+    "quote_groups": "quotes/quote_groups",
 }
 NO_SPEAKER = "(no speaker)"
 LABEL_COLOURS = {
@@ -293,9 +294,27 @@ def _speaker_table(quotes: pd.DataFrame, top: int) -> pd.DataFrame:
     return table.sort_values(["quotes", "articles", "speaker"], ascending=[False, False, True]).head(top).reset_index(drop=True)
 
 
+def _groups_table(groups: pd.DataFrame, top: int) -> str:
+    """The quote groups in most articles (groups come sorted so), each with its first article."""
+    rows = "".join(
+        f'<tr><td>{_e(_shorter(g.text))}</td><td>{_e("" if _missing(g.speaker) else g.speaker)}</td>'
+        f'<td class="num">{g.n_articles}</td><td class="num">{g.n_quotes}</td><td>{_e(_date(g.first_published))}</td>'
+        f'<td><a href="articles/{_e(article_file(g.first_doc_id))}">{_e(g.first_doc_id)}</a></td></tr>'
+        for g in groups.head(top).itertuples()
+    )
+    if not rows:
+        return "<p>No quotes.</p>"
+    return ('<table class="quote-groups"><tr><th>quote (longest form)</th><th>speaker</th><th class="num">articles</th>'
+            f'<th class="num">quotes</th><th>first published</th><th>first article</th></tr>{rows}</table>')
+
+
+def _shorter(text: str, limit: int = 240) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def index_page(documents: pd.DataFrame, mentions: pd.DataFrame, entities: pd.DataFrame, quotes: pd.DataFrame,
-               speakers: pd.DataFrame, counts: dict) -> str:
-    """The report's front page: counts, top speakers, every article."""
+               speakers: pd.DataFrame, counts: dict, groups: pd.DataFrame | None = None, *, top: int = 20) -> str:
+    """The report's front page: counts, top speakers, top quote groups, every article."""
     names = {
         "documents": "articles", "quotes": "quotes", "attributed_quotes": "attributed quotes",
         "speakers": "speakers", "mentions": "entity mentions", "entities": "entities",
@@ -322,6 +341,9 @@ def index_page(documents: pd.DataFrame, mentions: pd.DataFrame, entities: pd.Dat
         f"<h2>Top speakers</h2>",
         '<table class="speakers"><tr><th>speaker</th><th>type</th><th class="num">quotes</th>'
         f'<th class="num">articles</th></tr>{speaker_rows}</table>' if speaker_rows else "<p>No attributed quotes.</p>",
+        *(["<h2>Top quote groups</h2>", "<p>The same words by the same speaker across articles "
+            "(quote_groups.parquet), in most articles first.</p>", _groups_table(groups, top)]
+          if groups is not None else []),
         f"<h2>Articles ({len(documents):,})</h2>",
         '<table class="articles"><tr><th>published</th><th>headline</th><th class="num">quotes</th>'
         f'<th class="num">mentions</th><th>main speakers</th></tr>{article_rows}</table>',
@@ -392,8 +414,11 @@ def build_report(out: Path, *, top: int = 20) -> dict:
         "mentions": len(mentions),
         "entities": len(entities),
         "articles_with_quotes": int(quotes["doc_id"].nunique()),
+        "quote_groups": len(t["quote_groups"]),
+        "quote_groups_in_several_articles": int((t["quote_groups"]["n_articles"] > 1).sum()),
     }
-    (report / "index.html").write_text(index_page(documents, mentions, entities, quotes, speakers, counts), encoding="utf-8")
+    (report / "index.html").write_text(index_page(documents, mentions, entities, quotes, speakers, counts,
+                                                       t["quote_groups"], top=top), encoding="utf-8")
     speakers[["speaker", "type", "quotes", "articles"]].to_csv(report / "quotes_per_speaker.csv", index=False)
     quotes_per_day(documents, quotes).to_csv(report / "quotes_per_day.csv", index=False)
     (report / "metrics.json").write_text(json.dumps(counts, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -37,7 +37,7 @@ def resolved_groups(speaker: np.ndarray, edges: np.ndarray) -> np.ndarray:
     # attaching edges, from the attaching item to its target
     part = (kind == PART) & same_speaker
     from_speakerless = (speaker[a] < 0) & (speaker[b] >= 0)
-    to_speakerless = (speaker[b] < 0) & (speaker[a] >= 0)
+    to_speakerless = (speaker[b] < 0) & (speaker[a] >= 0) & (kind == SAME)  # a whole never attaches to its part
     source = np.concatenate([a[part | from_speakerless], b[to_speakerless]])
     target = np.concatenate([b[part | from_speakerless], a[to_speakerless]])
     links = np.unique(np.stack([core[source], core[target]], axis=1), axis=0) if len(source) else np.empty((0, 2))

@@ -49,9 +49,9 @@ def duplicates(documents: pd.DataFrame, *, known: Index | None = None,
         known = Index.empty(settings.version, settings.num_perm, np.uint32)
 
     def hashed(new_keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        tokens = [words(text_of[k]) for k in new_keys]
-        long_enough = [i for i, t in enumerate(tokens) if len(t) >= settings.min_words]
-        sigs = signatures([shingle_hashes(tokens[i], n=3) for i in long_enough], num_perm=settings.num_perm)
+        long_enough = [i for i, k in enumerate(new_keys) if len(words(text_of[k])) >= settings.min_words]
+        sigs = signatures((shingle_hashes(words(text_of[new_keys[i]]), n=3) for i in long_enough), len(long_enough),
+                          num_perm=settings.num_perm)
         return np.array(long_enough, dtype=np.int32), sigs
 
     def verified(pairs: np.ndarray, piece_item: np.ndarray, sigs: np.ndarray) -> np.ndarray:

@@ -8,21 +8,19 @@ index plain data that a later run reloads.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from datasketch import MinHash
 
-_CHUNK = 20_000
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-def signatures(shingles: Sequence[Sequence[int]], *, num_perm: int) -> np.ndarray:
-    """The datasketch MinHash signature (seed 1) of each set of 32-bit shingle hashes: an (n, num_perm) array."""
-    out = np.empty((len(shingles), num_perm), dtype=np.uint32)
-    for start in range(0, len(shingles), _CHUNK):
-        chunk = MinHash.bulk(shingles[start : start + _CHUNK], num_perm=num_perm, hashfunc=int)
-        out[start : start + len(chunk)] = [m.hashvalues for m in chunk]
+def signatures(shingles: Iterable[Sequence[int]], count: int, *, num_perm: int) -> np.ndarray:
+    """The datasketch MinHash signature (seed 1) of each of `count` sets of 32-bit shingle hashes: (count, num_perm)."""
+    out = np.empty((count, num_perm), dtype=np.uint32)
+    for row, minhash in enumerate(MinHash.generator(shingles, num_perm=num_perm, hashfunc=int)):
+        out[row] = minhash.hashvalues
     return out
 
 
@@ -30,11 +28,13 @@ def band_hashes(signature: np.ndarray, *, bands: int) -> np.ndarray:
     """One 64-bit hash per band of `rows = num_perm / bands` signature values: an (n, bands) array."""
     n, num_perm = signature.shape
     rows = num_perm // bands
-    values = signature[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
+    values = signature[:, : bands * rows].reshape(n, bands, rows)
     hashed = np.zeros((n, bands), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for r in range(rows):
-            hashed = (hashed ^ values[:, :, r]) * _MIX + np.uint64(r + 1)
+            hashed += values[:, :, r]
+            hashed *= _MIX
+            hashed ^= hashed >> np.uint64(29)
     return hashed
 
 
@@ -55,7 +55,7 @@ def _pairs_in_runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def candidate_pairs(bands: np.ndarray, piece_item: np.ndarray, is_new: np.ndarray) -> np.ndarray:
     """Item pairs (a < b) with two pieces in one bucket of some band, at least one item new: an (m, 2) array."""
-    found = []
+    found = np.empty(0, np.int64)
     n_items = np.int64(len(is_new))
     for band in range(bands.shape[1]):
         order = np.argsort(bands[:, band], kind="stable")
@@ -63,6 +63,5 @@ def candidate_pairs(bands: np.ndarray, piece_item: np.ndarray, is_new: np.ndarra
         a, b = piece_item[order[left]].astype(np.int64), piece_item[order[right]].astype(np.int64)
         keep = (a != b) & (is_new[a] | is_new[b])
         a, b = a[keep], b[keep]
-        found.append(np.minimum(a, b) * n_items + np.maximum(a, b))
-    codes = np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
-    return np.stack([codes // n_items, codes % n_items], axis=1)
+        found = np.union1d(found, np.minimum(a, b) * n_items + np.maximum(a, b))
+    return np.stack([found // n_items, found % n_items], axis=1)

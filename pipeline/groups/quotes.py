@@ -5,7 +5,7 @@ Quotes of at least `min_words` words are cut into overlapping windows, each hash
 banded (LSH); two quotes sharing a bucket are compared word for word: the shorter one's words and
 word pairs must mostly lie in the longer one. Near-equal lengths make them near-copies (one core);
 a much shorter one (a cut, one sentence of a longer quote) is a part and attaches to the longer
-one's group. Shorter quotes group only with the same words exactly. Speakers: see `assign`.
+one's group. Shorter quotes meet (one piece, hashed whole) and group only with the same words exactly. Speakers: see `assign`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pyarrow as pa
 from pipeline.groups.assign import PART, SAME, resolved_groups
 from pipeline.groups.index import Index, extended, from_table
 from pipeline.groups.lsh import band_hashes, signatures
-from pipeline.groups.text import ngrams, shingle_hashes, windows, words
+from pipeline.groups.text import ngrams, shingle_hashes, window_starts, words
 
 KEY_SEP = "\x1f"
 
@@ -77,7 +77,7 @@ def edge_kind(x: list[str], y: list[str], settings: QuoteSettings) -> int:
     """SAME, PART (x lies within y) or 0 for the words of two quotes."""
     short, long = (x, y) if len(x) <= len(y) else (y, x)
     if len(short) < settings.min_words:
-        return 0
+        return SAME if x == y else 0
     short_words = set(short)
     if len(short_words & set(long)) < settings.min_word_share * len(short_words):
         return 0
@@ -91,16 +91,20 @@ def edge_kind(x: list[str], y: list[str], settings: QuoteSettings) -> int:
 
 def _hasher(settings: QuoteSettings):
     def hashed(keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        piece_item, shingles = [], []
+        piece_item, pieces, short_item, short_hash = [], [], [], []
         for i, key in enumerate(keys):
             tokens = _split(key)[1]
-            if len(tokens) < settings.min_words:
+            if len(tokens) < settings.min_words:  # one piece, its words' hash in every band: meets only its equals
+                short_item.append(i)
+                short_hash.append(int.from_bytes(hashlib.sha256(" ".join(tokens).encode()).digest()[:8], "big"))
                 continue
-            for piece in windows(tokens, size=settings.window, step=settings.step):
+            for start in window_starts(len(tokens), size=settings.window, step=settings.step):
                 piece_item.append(i)
-                shingles.append(shingle_hashes(piece, n=2))
-        sigs = signatures(shingles, num_perm=settings.num_perm)
-        return np.array(piece_item, dtype=np.int32), band_hashes(sigs, bands=settings.bands)
+                pieces.append((i, start))
+        shingles = (shingle_hashes(_split(keys[i])[1][start : start + settings.window], n=2) for i, start in pieces)
+        bands = band_hashes(signatures(shingles, len(pieces), num_perm=settings.num_perm), bands=settings.bands)
+        exact = np.repeat(np.array(short_hash, dtype=np.uint64)[:, None], settings.bands, axis=1)
+        return np.array(piece_item + short_item, dtype=np.int32), np.concatenate([bands, exact])
     return hashed
 
 
@@ -131,8 +135,9 @@ def quote_groups(quotes: pd.DataFrame, *, known: Index | None = None,
     distinct = sorted(set(keys))
     index = extended(known, distinct, hasher=_hasher(settings), bands_of=lambda h: h,
                      verifier=_verifier(distinct, settings))
-    speaker_codes = pd.factorize(pd.Series([_split(k)[0] for k in index.keys]).replace("", None))[0]
-    item_group = resolved_groups(np.asarray(speaker_codes), index.edges.astype(np.int64))
+    codes: dict[str, int] = {"": -1}  # -1: nobody said
+    speaker_codes = np.array([codes.setdefault(_split(k)[0], len(codes) - 1) for k in index.keys], dtype=np.int64)
+    item_group = resolved_groups(speaker_codes, index.edges.astype(np.int64))
     position = {key: i for i, key in enumerate(index.keys)}
     rows = pd.DataFrame({
         "group": item_group[[position[k] for k in keys]] if keys else np.empty(0, np.int64),

@@ -15,12 +15,12 @@ def words(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold())
 
 
-def windows(tokens: list[str], *, size: int, step: int) -> list[list[str]]:
-    """The whole token list when short, else overlapping windows of `size` words every `step`, the last at the end."""
-    if len(tokens) <= size:
-        return [tokens]
-    starts = list(range(0, len(tokens) - size, step)) + [len(tokens) - size]
-    return [tokens[s : s + size] for s in starts]
+def window_starts(n_tokens: int, *, size: int, step: int) -> list[int]:
+    """Where the pieces of a text of n_tokens words start: one piece when short, else overlapping windows
+    of `size` words every `step`, the last ending at the end."""
+    if n_tokens <= size:
+        return [0]
+    return list(range(0, n_tokens - size, step)) + [n_tokens - size]
 
 
 def shingle_hashes(tokens: list[str], *, n: int) -> list[int]:
