@@ -19,6 +19,7 @@ result, and a run on shuffled rows, equal a fresh run's.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import re
@@ -35,8 +36,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.groups.quotes import quote_groups  # noqa: E402
-from pipeline.groups.text import ngrams, words  # noqa: E402
+from pipeline.groups.quotes import quote_groups
+from pipeline.groups.text import ngrams, words
 
 BENCH = ROOT.parent / "shared" / "bench" / "polnear"
 MARKS = re.compile(r"^[\s\"'“”‘’]+|[\s\"'“”‘’]+$")
@@ -172,7 +173,7 @@ def main() -> None:
         line = subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
         results.append(json.loads(line))
         print(json.dumps(results[-1]), flush=True)
-    for small, large in zip(results, results[1:]):
+    for small, large in itertools.pairwise(results):
         print(f"time per row at {large['rows']:,} / at {small['rows']:,}: {large['us_per_row'] / small['us_per_row']:.2f}")
 
 

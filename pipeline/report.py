@@ -341,9 +341,9 @@ def index_page(documents: pd.DataFrame, mentions: pd.DataFrame, entities: pd.Dat
         f"<h2>Top speakers</h2>",
         '<table class="speakers"><tr><th>speaker</th><th>type</th><th class="num">quotes</th>'
         f'<th class="num">articles</th></tr>{speaker_rows}</table>' if speaker_rows else "<p>No attributed quotes.</p>",
-        *(["<h2>Top quote groups</h2>", "<p>The same words by the same speaker across articles "
-            "(quote_groups.parquet), in most articles first.</p>", _groups_table(groups, top)]
-          if groups is not None else []),
+        *(["<h2>Top quote groups</h2>",
+           "<p>The same words by the same speaker across articles (quote_groups.parquet), in most articles first.</p>",
+           _groups_table(groups, top)] if groups is not None else []),
         f"<h2>Articles ({len(documents):,})</h2>",
         '<table class="articles"><tr><th>published</th><th>headline</th><th class="num">quotes</th>'
         f'<th class="num">mentions</th><th>main speakers</th></tr>{article_rows}</table>',

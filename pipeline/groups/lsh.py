@@ -8,6 +8,7 @@ index plain data that a later run reloads.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -21,6 +22,18 @@ def signatures(shingles: Iterable[Sequence[int]], count: int, *, num_perm: int) 
     out = np.empty((count, num_perm), dtype=np.uint32)
     for row, minhash in enumerate(MinHash.generator(shingles, num_perm=num_perm, hashfunc=int)):
         out[row] = minhash.hashvalues
+    return out
+
+
+def banded_signatures(shingles: Iterable[Sequence[int]], count: int, *, num_perm: int, bands: int,
+                      chunk: int = 65_536) -> np.ndarray:
+    """`band_hashes` of the signatures of `count` shingle sets, made a chunk at a time (signatures are not kept)."""
+    out = np.empty((count, bands), dtype=np.uint64)
+    sets = iter(shingles)
+    for start in range(0, count, chunk):
+        size = min(chunk, count - start)
+        out[start : start + size] = band_hashes(signatures(itertools.islice(sets, size), size, num_perm=num_perm),
+                                                bands=bands)
     return out
 
 

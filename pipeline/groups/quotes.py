@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from pipeline.groups.assign import PART, SAME, resolved_groups
 from pipeline.groups.index import Index, extended, from_table
-from pipeline.groups.lsh import band_hashes, signatures
+from pipeline.groups.lsh import banded_signatures
 from pipeline.groups.text import ngrams, shingle_hashes, window_starts, words
 
 KEY_SEP = "\x1f"
@@ -36,6 +36,7 @@ class QuoteSettings:
     min_word_share: float = 0.7  # share of the shorter quote's distinct words found in the longer one
     min_pair_share: float = 0.4  # share of its word pairs (bigrams) found in the longer one
     part_below: float = 0.6  # a quote shorter than this fraction of the other is a part of it
+    min_part_share: float = 0.75  # share of a part's words, and of its word pairs, found in the longer quote
 
     @property
     def version(self) -> str:
@@ -74,19 +75,27 @@ def _split(key: str) -> tuple[str, list[str]]:
 
 
 def edge_kind(x: list[str], y: list[str], settings: QuoteSettings) -> int:
-    """SAME, PART (x lies within y) or 0 for the words of two quotes."""
+    """SAME, PART (x lies within y), -PART (y within x) or 0 for the words of two quotes.
+
+    Of the shorter quote's distinct words and word pairs, the shares found in the longer one must reach
+    `min_word_share` and `min_pair_share` for near-copies, and `min_part_share` both for a part (a part is
+    a cut or a sentence: near-verbatim, else a common phrase would tie it to any quote holding the phrase).
+    """
     short, long = (x, y) if len(x) <= len(y) else (y, x)
     if len(short) < settings.min_words:
         return SAME if x == y else 0
+    is_part = len(short) < settings.part_below * len(long)
     short_words = set(short)
-    if len(short_words & set(long)) < settings.min_word_share * len(short_words):
+    needed = settings.min_part_share if is_part else settings.min_word_share
+    if len(short_words & set(long)) < needed * len(short_words):
         return 0
     short_pairs = ngrams(short, 2)
-    if len(short_pairs & ngrams(long, 2)) < settings.min_pair_share * len(short_pairs):
+    needed = settings.min_part_share if is_part else settings.min_pair_share
+    if len(short_pairs & ngrams(long, 2)) < needed * len(short_pairs):
         return 0
-    if len(short) >= settings.part_below * len(long):
+    if not is_part:
         return SAME
-    return PART if short is x else -PART  # -PART: y lies within x
+    return PART if short is x else -PART
 
 
 def _hasher(settings: QuoteSettings):
@@ -102,7 +111,7 @@ def _hasher(settings: QuoteSettings):
                 piece_item.append(i)
                 pieces.append((i, start))
         shingles = (shingle_hashes(_split(keys[i])[1][start : start + settings.window], n=2) for i, start in pieces)
-        bands = band_hashes(signatures(shingles, len(pieces), num_perm=settings.num_perm), bands=settings.bands)
+        bands = banded_signatures(shingles, len(pieces), num_perm=settings.num_perm, bands=settings.bands)
         exact = np.repeat(np.array(short_hash, dtype=np.uint64)[:, None], settings.bands, axis=1)
         return np.array(piece_item + short_item, dtype=np.int32), np.concatenate([bands, exact])
     return hashed
@@ -177,7 +186,7 @@ def _grouped(rows: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
 class QuoteGrouper:
     """Collects the quote rows a stage writes; groups them at the end, with the index of the run before."""
 
-    COLUMNS = ["quote_id", "doc_id", "text", "speaker", "speaker_entity_id"]
+    COLUMNS = ("quote_id", "doc_id", "text", "speaker", "speaker_entity_id")
 
     def __init__(self, known: pa.Table | None, settings: QuoteSettings = QuoteSettings()):
         self.settings = settings
@@ -189,6 +198,6 @@ class QuoteGrouper:
 
     def result(self, published: dict[str, object]) -> QuoteGrouping:
         """The grouping, given each document's publication time."""
-        frame = pd.DataFrame(self._rows, columns=self.COLUMNS)
+        frame = pd.DataFrame(self._rows, columns=list(self.COLUMNS))
         frame["published"] = frame["doc_id"].map(published)
         return quote_groups(frame, known=self.known, settings=self.settings)
