@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from pipeline.groups.assign import SAME, components
 from pipeline.groups.index import Index, extended, from_table
-from pipeline.groups.lsh import band_hashes, signatures
+from pipeline.groups.lsh import VERSION as LSH_VERSION, band_hashes, signatures
 from pipeline.groups.text import shingle_hashes, words
 
 KEY_SEP = "\x1f"
@@ -31,7 +31,7 @@ class DocumentSettings:
 
     @property
     def version(self) -> str:
-        return "documents-1:" + ",".join(map(str, astuple(self)))
+        return f"documents-1:{LSH_VERSION}:" + ",".join(map(str, astuple(self)))
 
 
 @dataclass
@@ -45,7 +45,7 @@ def duplicates(documents: pd.DataFrame, *, known: Index | None = None,
     """Copies among documents (doc_id, content_hash, text, published); `known` from an earlier run is reused."""
     keys = [f"{d}{KEY_SEP}{h}" for d, h in zip(documents["doc_id"], documents["content_hash"])]
     text_of = dict(zip(keys, documents["text"]))
-    if known is None or known.version != settings.version:
+    if known is None:
         known = Index.empty(settings.version, settings.num_perm, np.uint32)
 
     def hashed(new_keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -78,9 +78,10 @@ def duplicates(documents: pd.DataFrame, *, known: Index | None = None,
 class DuplicateFinder:
     """Collects the documents a stage writes (keeping the text only of those the index does not know yet)."""
 
-    def __init__(self, known: pa.Table | None, settings: DocumentSettings = DocumentSettings()):
+    def __init__(self, known: pa.Table | None, *, code: str = "", settings: DocumentSettings = DocumentSettings()):
+        """`known`: the index table of the last run, used when made by the same `code` version and settings."""
         self.settings = settings
-        self.known = from_table(known, version=settings.version, width=settings.num_perm, dtype=np.uint32)
+        self.known = from_table(known, version=settings.version + code, width=settings.num_perm, dtype=np.uint32)
         self._known_keys = set(self.known.keys)
         self._rows: list[tuple] = []
 

@@ -12,9 +12,11 @@ import itertools
 from collections.abc import Iterable, Sequence
 
 import numpy as np
+import datasketch
 from datasketch import MinHash
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+VERSION = f"datasketch-{datasketch.__version__}"  # part of every index version: signatures may change with it
 
 
 def signatures(shingles: Iterable[Sequence[int]], count: int, *, num_perm: int) -> np.ndarray:

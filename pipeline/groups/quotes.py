@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from pipeline.groups.assign import PART, SAME, resolved_groups
 from pipeline.groups.index import Index, extended, from_table
-from pipeline.groups.lsh import banded_signatures
+from pipeline.groups.lsh import VERSION as LSH_VERSION, banded_signatures
 from pipeline.groups.text import ngrams, shingle_hashes, window_starts, words
 
 KEY_SEP = "\x1f"
@@ -40,7 +40,7 @@ class QuoteSettings:
 
     @property
     def version(self) -> str:
-        return "quotes-1:" + ",".join(map(str, astuple(self)))
+        return f"quotes-1:{LSH_VERSION}:" + ",".join(map(str, astuple(self)))
 
 
 @dataclass
@@ -139,7 +139,7 @@ def quote_groups(quotes: pd.DataFrame, *, known: Index | None = None,
     """
     speakers = [speaker_key(e, s) for e, s in zip(quotes["speaker_entity_id"], quotes["speaker"])]
     keys = [quote_key(s, t) for s, t in zip(speakers, quotes["text"])]
-    if known is None or known.version != settings.version:
+    if known is None:
         known = Index.empty(settings.version, settings.bands, np.uint64)
     distinct = sorted(set(keys))
     index = extended(known, distinct, hasher=_hasher(settings), bands_of=lambda h: h,
@@ -188,9 +188,10 @@ class QuoteGrouper:
 
     COLUMNS = ("quote_id", "doc_id", "text", "speaker", "speaker_entity_id")
 
-    def __init__(self, known: pa.Table | None, settings: QuoteSettings = QuoteSettings()):
+    def __init__(self, known: pa.Table | None, *, code: str = "", settings: QuoteSettings = QuoteSettings()):
+        """`known`: the index table of the last run, used when made by the same `code` version and settings."""
         self.settings = settings
-        self.known = from_table(known, version=settings.version, width=settings.bands, dtype=np.uint64)
+        self.known = from_table(known, version=settings.version + code, width=settings.bands, dtype=np.uint64)
         self._rows: list[tuple] = []
 
     def add(self, rows: list[dict]) -> None:

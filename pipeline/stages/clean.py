@@ -34,7 +34,7 @@ def run_clean(*, seeds: Path, out: Path, max_chars: int) -> StageSummary:
     removed = io.TableWriter(table_path(out, "clean/removed_lines"), schemas.REMOVED_LINES, meta)
     rejected: list[dict] = []
     stories_path = Path(out) / "clean" / "duplicates_index.parquet"  # what later runs compare new documents with
-    stories = DuplicateFinder(io.read_arrow(stories_path))
+    stories = DuplicateFinder(io.read_arrow(stories_path), code=code_version("groups"))
     try:
         for batch in batched(io.read_articles(seeds), 256):
             articles = [item for item in batch if isinstance(item, RawArticle)]

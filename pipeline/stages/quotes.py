@@ -10,8 +10,8 @@ from pipeline.analysis import quotes_of
 from pipeline.groups.index import to_table
 from pipeline.groups.quotes import QuoteGrouper
 from pipeline.rows import layout_of, mentions_from_rows, quote_rows
-from pipeline.stages.common import (DOC_COLUMNS, StageSummary, digest, grouped_mentions, quote_settings, table_path,
-                                    warn)
+from pipeline.stages.common import (DOC_COLUMNS, StageSummary, code_version, digest, grouped_mentions, quote_settings,
+                                    table_path, warn)
 
 
 def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
@@ -32,7 +32,7 @@ def run_quotes(*, out: Path, min_confidence: float) -> StageSummary:
     mention_groups = grouped_mentions(table_path(out, "entities/mentions"))
     pending = next(mention_groups, None)
     groups_path = Path(out) / "quotes" / "groups_index.parquet"  # what later runs compare new quotes with
-    grouper = QuoteGrouper(io.read_arrow(groups_path))
+    grouper = QuoteGrouper(io.read_arrow(groups_path), code=code_version("groups"))
     try:
         docs = io.iter_batches(table_path(out, "clean/documents"), batch_size=256, columns=DOC_COLUMNS)
         parses = io.iter_batches(table_path(out, "entities/parses"), batch_size=256, columns=["doc_id", "key", "doc"])
