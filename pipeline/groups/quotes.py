@@ -153,7 +153,7 @@ def quote_groups(quotes: pd.DataFrame, *, known: Index | None = None,
         "quote_id": quotes["quote_id"].to_numpy(), "doc_id": quotes["doc_id"].to_numpy(),
         "text": quotes["text"].to_numpy(), "speaker": quotes["speaker"].to_numpy(),
         "speaker_entity_id": quotes["speaker_entity_id"].to_numpy(),
-        "published": pd.to_datetime(quotes["published"]).to_numpy(), "speaker_key": speakers,
+        "published": pd.to_datetime(quotes["published"]).to_numpy(),
         "order": np.arange(len(quotes)),
     })
     return QuoteGrouping(*_grouped(rows), index, quotes["quote_id"].tolist())
