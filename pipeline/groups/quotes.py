@@ -77,25 +77,27 @@ def _split(key: str) -> tuple[str, list[str]]:
 def edge_kind(x: list[str], y: list[str], settings: QuoteSettings) -> int:
     """SAME, PART (x lies within y), -PART (y within x) or 0 for the words of two quotes.
 
-    Of the shorter quote's distinct words and word pairs, the shares found in the longer one must reach
-    `min_word_share` and `min_pair_share` for near-copies, and `min_part_share` both for a part (a part is
-    a cut or a sentence: near-verbatim, else a common phrase would tie it to any quote holding the phrase).
+    Near-copies: of the shorter quote's distinct words and word pairs, the shares found in the longer one reach
+    `min_word_share` and `min_pair_share`, and of the longer one's words `min_word_share` lie in the shorter one.
+    Else a part: `min_part_share` of both its words and word pairs lie in the longer one (a cut or a sentence is
+    near-verbatim; a looser rule would tie a common phrase to any quote holding it).
     """
     short, long = (x, y) if len(x) <= len(y) else (y, x)
     if len(short) < settings.min_words:
         return SAME if x == y else 0
-    is_part = len(short) < settings.part_below * len(long)
-    short_words = set(short)
-    needed = settings.min_part_share if is_part else settings.min_word_share
-    if len(short_words & set(long)) < needed * len(short_words):
+    short_words, long_words = set(short), set(long)
+    common = len(short_words & long_words)
+    word_share = common / len(short_words)
+    if word_share < min(settings.min_word_share, settings.min_part_share):
         return 0
     short_pairs = ngrams(short, 2)
-    needed = settings.min_part_share if is_part else settings.min_pair_share
-    if len(short_pairs & ngrams(long, 2)) < needed * len(short_pairs):
-        return 0
-    if not is_part:
+    pair_share = len(short_pairs & ngrams(long, 2)) / len(short_pairs)
+    if (len(short) >= settings.part_below * len(long) and word_share >= settings.min_word_share
+            and pair_share >= settings.min_pair_share and common >= settings.min_word_share * len(long_words)):
         return SAME
-    return PART if short is x else -PART
+    if word_share >= settings.min_part_share and pair_share >= settings.min_part_share:
+        return PART if short is x else -PART
+    return 0
 
 
 def _hasher(settings: QuoteSettings):
