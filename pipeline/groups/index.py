@@ -49,7 +49,8 @@ def extended(known: Index, keys: Sequence[str], *, hasher: Hasher, bands_of: Cal
     new_items = np.flatnonzero(is_new)
     new_piece_item, new_hashes = hasher([keys[i] for i in new_items])
     piece_item = np.concatenate([old_to_new[known.piece_item[kept]], new_items[new_piece_item]]).astype(np.int32)
-    hashes = np.concatenate([known.hashes[kept], new_hashes.astype(known.hashes.dtype)])
+    hashes = (np.concatenate([known.hashes[kept], new_hashes.astype(known.hashes.dtype)]) if kept.any()
+              else new_hashes.astype(known.hashes.dtype, copy=False))  # no second copy on a first run
     pairs = candidate_pairs(bands_of(hashes), piece_item, is_new) if len(piece_item) else np.empty((0, 2), np.int64)
     old_edges = known.edges.astype(np.int64)
     old_edges[:, :2] = old_to_new[old_edges[:, :2]] if len(old_edges) else old_edges[:, :2]

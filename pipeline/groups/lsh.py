@@ -27,10 +27,11 @@ def signatures(shingles: Iterable[Sequence[int]], count: int, *, num_perm: int) 
     return out
 
 
-def banded_signatures(shingles: Iterable[Sequence[int]], count: int, *, num_perm: int, bands: int,
+def banded_signatures(shingles: Iterable[Sequence[int]], out: np.ndarray, *, num_perm: int,
                       chunk: int = 65_536) -> np.ndarray:
-    """`band_hashes` of the signatures of `count` shingle sets, made a chunk at a time (signatures are not kept)."""
-    out = np.empty((count, bands), dtype=np.uint64)
+    """Fill `out` (count, bands) with the `band_hashes` of the signatures of `count` shingle sets, a chunk at a time
+    (signatures are not kept)."""
+    count, bands = out.shape
     sets = iter(shingles)
     for start in range(0, count, chunk):
         size = min(chunk, count - start)

@@ -113,9 +113,10 @@ def _hasher(settings: QuoteSettings):
                 piece_item.append(i)
                 pieces.append((i, start))
         shingles = (shingle_hashes(_split(keys[i])[1][start : start + settings.window], n=2) for i, start in pieces)
-        bands = banded_signatures(shingles, len(pieces), num_perm=settings.num_perm, bands=settings.bands)
-        exact = np.repeat(np.array(short_hash, dtype=np.uint64)[:, None], settings.bands, axis=1)
-        return np.array(piece_item + short_item, dtype=np.int32), np.concatenate([bands, exact])
+        bands = np.empty((len(pieces) + len(short_item), settings.bands), dtype=np.uint64)
+        banded_signatures(shingles, bands[: len(pieces)], num_perm=settings.num_perm)
+        bands[len(pieces) :] = np.array(short_hash, dtype=np.uint64)[:, None]
+        return np.array(piece_item + short_item, dtype=np.int32), bands
     return hashed
 
 
