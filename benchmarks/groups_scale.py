@@ -5,7 +5,9 @@
 
 The corpus (made here, deterministic for a size): statements are the distinct PolNeAR quotes (train and
 dev, near-copies among them dropped), then, to reach the size, new statements made from them by replacing
-half their words (80% of a quote under 8 words); a few statements repeat another's words with another speaker. Each statement is quoted
+80% of their words with words of other quotes (so that statements made from one quote are as different as
+two real ones: with half the words kept, the statements made from one quote, 45 of them at 1M rows, would
+share phrases the real ones do not, and their candidate pairs would grow with the square of the size); a few statements repeat another's words with another speaker. Each statement is quoted
 1 to 12 times (mean about 3), the first time as is, then as an exact copy, or with case, marks and spacing
 changed, an ellipsis for a few words, a cut of 10-50% at either end, one or two words replaced, or one
 sentence of it; 5% of the copies have no speaker. Quotes under 8 words are only copied, with surface changes.
@@ -104,9 +106,8 @@ def corpus(size: int, seed: int = 7) -> pd.DataFrame:
     start = pd.Timestamp("2016-01-01")
     while len(rows) < size:
         text = bases[statement % len(bases)]
-        if statement >= len(bases):  # a new statement: half the words replaced (most of a short one's)
-            kept = 0.5 if len(text.split()) >= 8 else 0.2
-            text = " ".join(w if rng.random() < kept else rng.choice(vocabulary) for w in text.split())
+        if statement >= len(bases):  # a new statement: its words replaced but a fifth (others' words, its length)
+            text = " ".join(w if rng.random() < 0.2 else rng.choice(vocabulary) for w in text.split())
         speaker = rng.randrange(n_speakers)
         if statement and rng.random() < 0.02:  # another speaker's words, said again
             text = rows[-1][2]

@@ -71,7 +71,7 @@ def _pairs_in_runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def candidate_pairs(bands: np.ndarray, piece_item: np.ndarray, is_new: np.ndarray) -> np.ndarray:
     """Item pairs (a < b) with two pieces in one bucket of some band, at least one item new: an (m, 2) array."""
-    found = np.empty(0, np.int64)
+    found = []
     n_items = np.int64(len(is_new))
     for band in range(bands.shape[1]):
         order = np.argsort(bands[:, band], kind="stable")
@@ -79,5 +79,6 @@ def candidate_pairs(bands: np.ndarray, piece_item: np.ndarray, is_new: np.ndarra
         a, b = piece_item[order[left]].astype(np.int64), piece_item[order[right]].astype(np.int64)
         keep = (a != b) & (is_new[a] | is_new[b])
         a, b = a[keep], b[keep]
-        found = np.union1d(found, np.minimum(a, b) * n_items + np.maximum(a, b))
-    return np.stack([found // n_items, found % n_items], axis=1)
+        found.append(np.unique(np.minimum(a, b) * n_items + np.maximum(a, b)))
+    codes = np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
+    return np.stack([codes // n_items, codes % n_items], axis=1)

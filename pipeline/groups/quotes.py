@@ -29,8 +29,9 @@ KEY_SEP = "\x1f"
 @dataclass(frozen=True)
 class QuoteSettings:
     min_words: int = 4  # shorter quotes group only when their words are the same
-    window: int = 8  # words per MinHash piece of a longer quote (a part shares most of one piece)
-    step: int = 4
+    window: int = 6  # words per MinHash piece of a longer quote (a part shares most of one piece)
+    step: int = 3
+    shingle: int = 3  # words per MinHash shingle (with word pairs, any two pieces sharing "of the" often meet)
     num_perm: int = 96
     bands: int = 32  # of 3 values: pieces with half their word pairs in common meet in a bucket 98% of the time
     min_word_share: float = 0.7  # share of the shorter quote's distinct words found in the longer one
@@ -112,7 +113,7 @@ def _hasher(settings: QuoteSettings):
             for start in window_starts(len(tokens), size=settings.window, step=settings.step):
                 piece_item.append(i)
                 pieces.append((i, start))
-        shingles = (shingle_hashes(_split(keys[i])[1][start : start + settings.window], n=2) for i, start in pieces)
+        shingles = (shingle_hashes(_split(keys[i])[1][start : start + settings.window], n=settings.shingle) for i, start in pieces)
         bands = np.empty((len(pieces) + len(short_item), settings.bands), dtype=np.uint64)
         banded_signatures(shingles, bands[: len(pieces)], num_perm=settings.num_perm)
         bands[len(pieces) :] = np.array(short_hash, dtype=np.uint64)[:, None]
