@@ -1,7 +1,7 @@
 """MinHash signatures (datasketch) and LSH banding over plain arrays: which items may be near-copies.
 
 datasketch's `MinHashLSH` keeps a Python set per bucket and band (300 bytes per item and band, measured
-with 32 bands: 29 GB for the 3 million pieces of a million quotes); the banding here keeps one 64-bit hash
+with 32 bands: about 10 GB per million pieces); the banding here keeps one 64-bit hash
 per item and band in a NumPy array and finds the items sharing a bucket by sorting, which also makes the
 index plain data that a later run reloads.
 """
