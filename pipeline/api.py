@@ -6,7 +6,7 @@
 
 Nothing is written to disk and nothing is cached: each call cleans, parses and extracts its
 texts with the same functions, rules and model as the `clean`, `entities` and `quotes` stages,
-and returns the same six tables with the same columns and dtypes as `pd.read_parquet` gives for
+and returns the same seven tables with the same columns and dtypes as `pd.read_parquet` gives for
 the files under `outputs/` (see docs/tables.md).
 """
 
@@ -30,6 +30,7 @@ TABLE_SCHEMAS: dict[str, pa.Schema] = {
     "mentions": schemas.MENTIONS,
     "entities": schemas.ENTITIES,
     "quotes": schemas.QUOTES,
+    "quote_groups": schemas.QUOTE_GROUPS,
 }
 
 
@@ -53,7 +54,7 @@ def analyse(
     name: the name rows are keyed by when they have no `id`: `doc_id` and `source` are
         NAME#ROW with ROW counted from 1 (default name: "texts" for texts, "dataframe" for a DataFrame).
 
-    Returns {"documents", "removed_lines", "rejected", "mentions", "entities", "quotes"}, each a
+    Returns {"documents", "removed_lines", "rejected", "mentions", "entities", "quotes", "quote_groups"}, each a
     DataFrame with the columns and dtypes of the Parquet table of the same name. Texts that
     cannot become documents (empty, too long, nothing left after cleaning, duplicate id) get a
     row in "rejected" instead of raising.
@@ -78,6 +79,7 @@ def analyse(
 
     mentions, entities, quotes = _extract(documents, keep_labels=tuple(keep_labels),
                                           min_confidence=min_confidence, batch_size=batch_size)
+    documents, quotes, groups = _grouped(documents, quotes)
     rows = {
         "documents": documents,
         "removed_lines": removed,
@@ -85,8 +87,24 @@ def analyse(
         "mentions": mentions,
         "entities": entities,
         "quotes": quotes,
+        "quote_groups": groups,
     }
     return {table: to_frame(rows[table], schema) for table, schema in TABLE_SCHEMAS.items()}
+
+
+def _grouped(documents: list[dict], quotes: list[dict]) -> tuple[list[dict], list[dict], list[dict]]:
+    """Documents with duplicate_of, quotes with quote_group_id, and the quote groups, as the stages make them."""
+    from pipeline.groups.documents import DuplicateFinder
+    from pipeline.groups.quotes import QuoteGrouper
+
+    stories, grouper = DuplicateFinder(None), QuoteGrouper(None)
+    stories.add(documents)
+    grouper.add(quotes)
+    first = stories.result().duplicate_of
+    grouping = grouper.result({d["doc_id"]: d["published"] for d in documents})
+    group_of = grouping.group_of
+    return ([{**d, "duplicate_of": first.get(d["doc_id"])} for d in documents],
+            [{**q, "quote_group_id": group_of[q["quote_id"]]} for q in quotes], grouping.group_rows())
 
 
 def to_frame(rows: list[dict], schema: pa.Schema) -> pd.DataFrame:

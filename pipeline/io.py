@@ -277,6 +277,38 @@ def write_jsonl(path: Path, rows: Iterable[dict]) -> None:
     os.replace(tmp, path)
 
 
+# ---------------------------------------------------------------- group indexes and filled columns
+
+def write_arrow(path: Path, table: pa.Table) -> None:
+    """Write an Arrow table (a stage's plain-data state, such as a grouping index) as Parquet, atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, path)
+
+
+def read_arrow(path: Path) -> pa.Table | None:
+    """The table write_arrow stored at `path`; None when there is none or it cannot be read (then rebuilt)."""
+    try:
+        return pq.read_table(path)
+    except (OSError, pa.ArrowInvalid):
+        return None
+
+
+def fill_column(writer: TableWriter, column: str, values: dict[str, object], *, key: str) -> None:
+    """Before `writer.commit()`: set `column` of every row written so far to values[row[key]] (null when absent)."""
+    writer._writer.close()
+    filled = writer.path.with_name(f".{writer.path.name}.filled.tmp")  # swept like the writer's own if killed
+    position = writer.schema.get_field_index(column)
+    with pq.ParquetFile(writer._tmp) as source, pq.ParquetWriter(filled, writer.schema, compression="zstd") as sink:
+        for batch in source.iter_batches(batch_size=65_536):
+            column_values = pa.array([values.get(k) for k in batch.column(key).to_pylist()],
+                                     writer.schema.field(position).type)
+            sink.write_table(pa.Table.from_batches([batch]).set_column(position, writer.schema.field(position),
+                                                                        column_values))
+    os.replace(filled, writer._tmp)
+
+
 # ---------------------------------------------------------------- cache and lock
 
 class ResultCache:

@@ -4,8 +4,8 @@
 
 writes, under OUT/report/:
 
-- index.html: counts, the top speakers, the quotes of people by gender and every article with
-  its number of quotes;
+- index.html: counts, the top speakers, the quotes of people by gender, the most reprinted quotes
+  and every article with its number of quotes;
 - articles/*.html: one page per article, its clean text with every quote highlighted and
   tagged with its canonical speaker, and every entity mention marked (displaCy-style);
 - quotes_per_speaker.csv, quotes_per_day.csv: the data of `dvc plots show`; quotes_by_gender.csv;
@@ -42,6 +42,7 @@ TABLES = {
     "mentions": "entities/mentions",
     "entities": "entities/entities",
     "quotes": "quotes/quotes",
+    "quote_groups": "quotes/quote_groups",
 }
 NO_SPEAKER = "(no speaker)"
 LABEL_COLOURS = {
@@ -309,11 +310,27 @@ def quotes_by_gender(quotes: pd.DataFrame, entities: pd.DataFrame) -> pd.DataFra
     total = table["quotes"].sum()
     table["share"] = (table["quotes"] / total).round(3) if total else 0.0
     return table
+def _groups_table(groups: pd.DataFrame, top: int) -> str:
+    """The quote groups in most articles (groups come sorted so), each with its first article."""
+    rows = "".join(
+        f'<tr><td>{_e(_shorter(g.text))}</td><td>{_e("" if _missing(g.speaker) else g.speaker)}</td>'
+        f'<td class="num">{g.n_articles}</td><td class="num">{g.n_quotes}</td><td>{_e(_date(g.first_published))}</td>'
+        f'<td><a href="articles/{_e(article_file(g.first_doc_id))}">{_e(g.first_doc_id)}</a></td></tr>'
+        for g in groups.head(top).itertuples()
+    )
+    if not rows:
+        return "<p>No quotes.</p>"
+    return ('<table class="quote-groups"><tr><th>quote (longest form)</th><th>speaker</th><th class="num">articles</th>'
+            f'<th class="num">quotes</th><th>first published</th><th>first article</th></tr>{rows}</table>')
+
+
+def _shorter(text: str, limit: int = 240) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def index_page(documents: pd.DataFrame, mentions: pd.DataFrame, entities: pd.DataFrame, quotes: pd.DataFrame,
-               speakers: pd.DataFrame, counts: dict) -> str:
-    """The report's front page: counts, top speakers, every article."""
+               speakers: pd.DataFrame, counts: dict, groups: pd.DataFrame | None = None, *, top: int = 20) -> str:
+    """The report's front page: counts, top speakers, top quote groups, every article."""
     names = {
         "documents": "articles", "quotes": "quotes", "attributed_quotes": "attributed quotes",
         "speakers": "speakers", "mentions": "entity mentions", "entities": "entities",
@@ -345,6 +362,9 @@ def index_page(documents: pd.DataFrame, mentions: pd.DataFrame, entities: pd.Dat
         "<h2>Quotes of people by gender</h2>",
         '<table class="gender"><tr><th>gender</th><th class="num">quotes</th><th class="num">share</th></tr>'
         f"{gender_rows}</table>",
+        *(["<h2>Top quote groups</h2>",
+           "<p>The same words by the same speaker across articles (quote_groups.parquet), in most articles first.</p>",
+           _groups_table(groups, top)] if groups is not None else []),
         f"<h2>Articles ({len(documents):,})</h2>",
         '<table class="articles"><tr><th>published</th><th>headline</th><th class="num">quotes</th>'
         f'<th class="num">mentions</th><th>main speakers</th></tr>{article_rows}</table>',
@@ -415,8 +435,11 @@ def build_report(out: Path, *, top: int = 20) -> dict:
         "mentions": len(mentions),
         "entities": len(entities),
         "articles_with_quotes": int(quotes["doc_id"].nunique()),
+        "quote_groups": len(t["quote_groups"]),
+        "quote_groups_in_several_articles": int((t["quote_groups"]["n_articles"] > 1).sum()),
     }
-    (report / "index.html").write_text(index_page(documents, mentions, entities, quotes, speakers, counts), encoding="utf-8")
+    (report / "index.html").write_text(index_page(documents, mentions, entities, quotes, speakers, counts,
+                                                       t["quote_groups"], top=top), encoding="utf-8")
     speakers[["speaker", "type", "quotes", "articles"]].to_csv(report / "quotes_per_speaker.csv", index=False)
     quotes_per_day(documents, quotes).to_csv(report / "quotes_per_day.csv", index=False)
     quotes_by_gender(quotes, entities).to_csv(report / "quotes_by_gender.csv", index=False)

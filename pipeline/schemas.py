@@ -41,6 +41,8 @@ DOCUMENTS = _schema("documents", "One row per clean document.", [
     ("n_paragraphs", pa.int32(), "Number of body paragraphs"),
     ("n_words", pa.int32(), "Number of whitespace-separated words in text"),
     ("content_hash", pa.string(), "SHA-256 of headline, standfirst and text: changes when the content does"),
+    ("duplicate_of", pa.string(), "doc_id of the first document (earliest published, then doc_id) whose body is "
+                                  "the same story (a wire copy or reprint, a few sentences edited); null for a first"),
 ])
 
 REMOVED_LINES = _schema("removed_lines", "Every line cleaning took out of the body, and why.", [
@@ -114,6 +116,21 @@ QUOTES = _schema("quotes", "Quotes, full or partial, and reported speech (indire
     ("cue_type", pa.string(), "What the cue reports: statement, belief (think, expect), hope (hope, fear, want) or impression (seem, reportedly)"),
     ("context_start", pa.int32(), "A partial quote's reported clause around it (start offset in the quote's field)"),
     ("context_end", pa.int32(), "End offset of that reported clause; null when the quote has none"),
+    ("quote_group_id", pa.string(), "The same words by the same speaker in any article, exact or nearly "
+                                    "(joins quote_groups.quote_group_id)"),
+])
+
+QUOTE_GROUPS = _schema("quote_groups", "One row per quote group: the same statement across articles.", [
+    ("quote_group_id", pa.string(), "Group key, from the group's first quote (earliest published, then doc_id, quote_id)"),
+    ("text", pa.string(), "The longest form of the quote in the group"),
+    ("speaker", pa.string(), "Canonical name of the speaker; null when no article says who spoke"),
+    ("speaker_entity_id", pa.string(), "Speaker's entity key (joins entities.entity_id)"),
+    ("n_quotes", pa.int32(), "Quote rows in the group"),
+    ("n_articles", pa.int32(), "Documents quoting it (copies of one story counted each: see documents.duplicate_of)"),
+    ("first_doc_id", pa.string(), "Document of the group's first quote"),
+    ("first_quote_id", pa.string(), "The group's first quote (joins quotes.quote_id)"),
+    ("first_published", pa.timestamp("us"), "Earliest publication time among its articles"),
+    ("last_published", pa.timestamp("us"), "Latest publication time among its articles"),
 ])
 
 PARSES = _schema("parses", "The entity stage's spaCy parse of each document, read by the quote stage (internal).", [
@@ -130,4 +147,5 @@ TABLES: dict[str, pa.Schema] = {
     "entities/mentions": MENTIONS,
     "entities/entities": ENTITIES,
     "quotes/quotes": QUOTES,
+    "quotes/quote_groups": QUOTE_GROUPS,
 }

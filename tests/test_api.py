@@ -17,7 +17,7 @@ PARAGRAPH = (
     "The United Nations welcomed the move, and France said it would send an envoy."
 )
 STAGE_OF = {"documents": "clean", "removed_lines": "clean", "rejected": "clean",
-            "mentions": "entities", "entities": "entities", "quotes": "quotes"}
+            "mentions": "entities", "entities": "entities", "quotes": "quotes", "quote_groups": "quotes"}
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from filelock import FileLock
 from articles import article, run
 
 TABLES = ["clean/documents", "clean/removed_lines", "clean/rejected", "entities/mentions", "entities/entities",
-          "quotes/quotes"]
+          "quotes/quotes", "quotes/quote_groups"]
 def tables(out: Path) -> dict[str, pd.DataFrame]:
     return {name: pd.read_parquet(out / f"{name}.parquet") for name in TABLES}
 

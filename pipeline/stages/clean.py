@@ -8,6 +8,8 @@ from pathlib import Path
 
 from pipeline import __version__, io, schemas
 from pipeline.clean import ArticleError, document_row
+from pipeline.groups.documents import DuplicateFinder
+from pipeline.groups.index import to_table
 from pipeline.records import RawArticle, Rejection
 from pipeline.stages.common import (
     StageSummary,
@@ -41,6 +43,8 @@ def run_clean(*, seeds: Path, out: Path, max_chars: int) -> StageSummary:
     rejected: list[dict] = []
     timings = summary.timings
     timings.update(read=0.0, clean=0.0, write=0.0)
+    stories_path = Path(out) / "clean" / "duplicates_index.parquet"  # what later runs compare new documents with
+    stories = DuplicateFinder(io.read_arrow(stories_path), code=code_version("groups"))
     try:
         for batch in batched(timed(io.read_articles(seeds), timings, "read"), 256):
             mark = time.perf_counter()
@@ -69,8 +73,13 @@ def run_clean(*, seeds: Path, out: Path, max_chars: int) -> StageSummary:
                     warn(f"{item.source}: {item.reason}")
             mark = lap(timings, "clean", mark)
             documents.write(doc_rows)
+            stories.add(doc_rows)
             removed.write(removed_rows)
             lap(timings, "write", mark)
+        mark = time.perf_counter()
+        copies = stories.result()
+        io.fill_column(documents, "duplicate_of", copies.duplicate_of, key="doc_id")
+        lap(timings, "duplicates", mark)
     except BaseException:
         documents.abort()
         removed.abort()
@@ -79,6 +88,7 @@ def run_clean(*, seeds: Path, out: Path, max_chars: int) -> StageSummary:
     mark = time.perf_counter()
     documents.commit()
     removed.commit()
+    io.write_arrow(stories_path, to_table(copies.index))
     io.write_table(table_path(out, "clean/rejected"), rejected, schemas.REJECTED, meta)
     cache.keep_only(keys_seen)
     cache.close()

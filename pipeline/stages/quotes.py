@@ -8,10 +8,13 @@ from pathlib import Path
 
 from pipeline import __version__, io, schemas
 from pipeline.analysis import quotes_of
+from pipeline.groups.index import to_table
+from pipeline.groups.quotes import QuoteGrouper
 from pipeline.rows import layout_of, mentions_from_rows, quote_rows
 from pipeline.stages.common import (
     DOC_COLUMNS,
     StageSummary,
+    code_version,
     digest,
     grouped_mentions,
     quote_settings,
@@ -44,6 +47,8 @@ def run_quotes(*, out: Path, min_confidence: float, keep_unattributed: bool = Fa
     keys_seen: set[str] = set()
     mention_groups = grouped_mentions(table_path(out, "entities/mentions"))
     pending = next(mention_groups, None)
+    groups_path = Path(out) / "quotes" / "groups_index.parquet"  # what later runs compare new quotes with
+    grouper = QuoteGrouper(io.read_arrow(groups_path), code=code_version("groups"))
     try:
         docs = io.iter_batches(table_path(out, "clean/documents"), batch_size=256, columns=DOC_COLUMNS)
         parses = io.iter_batches(table_path(out, "entities/parses"), batch_size=256, columns=["doc_id", "key", "doc"])
@@ -86,15 +91,25 @@ def run_quotes(*, out: Path, min_confidence: float, keep_unattributed: bool = Fa
             cache.put_many(new_items)
             quotes_out.write(rows)
             lap(timings, "write", mark)
+            grouper.add(rows)
+        mark = time.perf_counter()
+        published = {r["doc_id"]: r["published"]
+                     for r in io.read_rows(table_path(out, "clean/documents"), columns=["doc_id", "published"])}
+        grouping = grouper.result(published)
+        io.fill_column(quotes_out, "quote_group_id", grouping.group_of, key="quote_id")
+        io.write_table(table_path(out, "quotes/quote_groups"), grouping.group_rows(),
+                       schemas.QUOTE_GROUPS, meta)
+        lap(timings, "groups", mark)
     except BaseException:
         quotes_out.abort()
         cache.close()
         raise
     mark = time.perf_counter()
     quotes_out.commit()
+    io.write_arrow(groups_path, to_table(grouping.index))
     cache.keep_only(keys_seen)
     cache.close()
     lap(timings, "write", mark)
-    summary.rows = {"quotes": quotes_out.rows}
+    summary.rows = {"quotes": quotes_out.rows, "quote_groups": len(grouping.groups)}
     summary.seconds = timings["total"] = time.perf_counter() - started
     return summary
