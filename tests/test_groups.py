@@ -46,10 +46,10 @@ def copies(polnear_dev, tmp_path_factory) -> dict:
         if len(paragraphs) < 4:
             continue
         found = analyse(pd.DataFrame([original]))["quotes"]
-        body = found[(found["field"] == "text") & found["speaker"].notna()]
+        body = found[(found["field"] == "text") & found["speaker"].notna() & (found["kind"] != "indirect")]
         chosen = [q for q in body.itertuples()
                   if len([s for s in SENTENCE_END.split(q.text) if len(words(s)) >= 6]) >= 2
-                  and q.paragraph < len(paragraphs) - 1]
+                  and q.paragraph < len(paragraphs) - 1 and q.text in original["text"]]
         if chosen:
             break
     else:

@@ -61,9 +61,12 @@ class QuoteGrouping:
         return self.groups.astype(object).where(self.groups.notna(), None).to_dict("records")
 
 
-def speaker_key(entity_id: str | None, name: str | None) -> str:
-    """Who said it, as one key: the entity id, else the name as written, else '' (nobody said)."""
-    return entity_id or (f"name:{name}" if name else "")
+def speaker_key(entity_id: str | None, name: str | None, kind: str | None = None) -> str:
+    """Who said it, as one key: the entity id, else the name as written, else '' (nobody said).
+    Reported speech (kind "indirect") is the writer's words for what someone said: it groups only
+    with reported speech of the same speaker, never with anyone's quoted words."""
+    key = entity_id or (f"name:{name}" if name else "")
+    return f"reported:{key}" if kind == "indirect" else key
 
 
 def quote_key(speaker: str, text: str) -> str:
@@ -137,11 +140,12 @@ def _verifier(keys: list[str], settings: QuoteSettings):
 
 def quote_groups(quotes: pd.DataFrame, *, known: Index | None = None,
                  settings: QuoteSettings = QuoteSettings()) -> QuoteGrouping:
-    """Group quote rows (quote_id, doc_id, text, speaker, speaker_entity_id, published).
+    """Group quote rows (quote_id, doc_id, text, speaker, speaker_entity_id, published; kind if known).
 
     `known` is the index an earlier run returned: its quotes still present are not hashed or compared again.
     """
-    speakers = [speaker_key(e, s) for e, s in zip(quotes["speaker_entity_id"], quotes["speaker"])]
+    kinds = quotes["kind"] if "kind" in quotes else [None] * len(quotes)
+    speakers = [speaker_key(e, s, k) for e, s, k in zip(quotes["speaker_entity_id"], quotes["speaker"], kinds)]
     keys = [quote_key(s, t) for s, t in zip(speakers, quotes["text"])]
     if known is None:
         known = Index.empty(settings.version, settings.bands, np.uint64)
@@ -190,7 +194,7 @@ def _grouped(rows: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
 class QuoteGrouper:
     """Collects the quote rows a stage writes; groups them at the end, with the index of the run before."""
 
-    COLUMNS = ("quote_id", "doc_id", "text", "speaker", "speaker_entity_id")
+    COLUMNS = ("quote_id", "doc_id", "text", "kind", "speaker", "speaker_entity_id")
 
     def __init__(self, known: pa.Table | None, *, code: str = "", settings: QuoteSettings = QuoteSettings()):
         """`known`: the index table of the last run, used when made by the same `code` version and settings."""
