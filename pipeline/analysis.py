@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.fields import Layout
+from pipeline.limits import time_limit
 from pipeline.records import Mention, Quote
 from pipeline.rows import mention_rows, mentions_from_rows
 
@@ -28,7 +29,8 @@ def quotes_of(doc, mentions: list[Mention], *, min_confidence: float) -> list[Qu
     from pipeline.quotes import quotes
 
     try:
-        return [q for q in quotes(doc, mentions) if q.confidence >= min_confidence]
+        with time_limit():
+            return [q for q in quotes(doc, mentions) if q.confidence >= min_confidence]
     except Exception as error:  # one article's failure must not stop the batch
         return f"quote rules failed ({type(error).__name__}: {error})"
 
@@ -52,7 +54,8 @@ def _analysis(doc, layout: Layout, *, keep_labels: tuple[str, ...], min_confiden
 
     starts = [sent.start_char for sent in doc.sents]
     try:
-        found = list(mentions(doc, keep_labels=keep_labels))
+        with time_limit():
+            found = list(mentions(doc, keep_labels=keep_labels))
     except Exception as error:  # one article's failure must not stop the batch
         found = f"entity rules failed ({type(error).__name__}: {error})"
     quoted = None

@@ -1,134 +1,219 @@
-"""Command line: `python -m pipeline run|clean|entities|quotes|evaluate`."""
+"""Command line: `python -m pipeline run|clean|entities|quotes|summary|report|evaluate`."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 from pathlib import Path
+from typing import Annotated, Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipeline import __version__, io
 from pipeline.executors import EXECUTORS
 from pipeline.stages.common import StageSummary, table_path
 
-DEFAULT_PARAMS = {
-    "clean": {"seeds": "seeds", "max_chars": 200_000},
-    "entities": {"keep_labels": ["PERSON", "COUNTRY", "ORGANIZATION"], "batch_size": 16, "workers": 1,
-                 "executor": "local", "scheduler": None},
-    "quotes": {"min_confidence": 0.0},
-}
-
-
 class UsageError(Exception):
     """A problem the user can fix (bad path, unreadable params): printed without a traceback."""
 
 
-def load_params(path: Path | None, section: str) -> dict:
-    """One stage's section of the parameters file over the defaults; without a file named, params.yaml if present."""
-    params = dict(DEFAULT_PARAMS[section])
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CleanParams(_Section):
+    seeds: str = Field("seeds", min_length=1, description="input file or folder")
+    max_chars: int = Field(200_000, ge=1, le=999_000, description="longest article, all fields together "
+                                                                  "(spaCy parses at most 1,000,000 characters)")
+
+
+class EntitiesParams(_Section):
+    keep_labels: list[Annotated[str, Field(pattern=r"^[A-Z_]+$")]] = Field(
+        ["PERSON", "COUNTRY", "ORGANIZATION"], min_length=1, description="a list of upper-case entity labels")
+    batch_size: int = Field(16, ge=1, le=10_000)
+    workers: int = Field(1, ge=1, le=256)
+    executor: Literal[EXECUTORS] = "local"  # type: ignore[valid-type]
+    scheduler: str | None = Field(None, pattern=r"^[a-z]+://\S+$", description="a Dask address such as tcp://host:8786")
+
+
+class QuotesParams(_Section):
+    min_confidence: float = Field(0.0, ge=0.0, le=1.0)
+
+
+SECTIONS = {"clean": CleanParams, "entities": EntitiesParams, "quotes": QuotesParams}
+
+
+def _explain(path: Path | str, section: str, error: ValidationError) -> str:
+    """Every problem of a section: the key, the value given and what is allowed."""
+    problems = []
+    for item in error.errors(include_url=False):
+        key = ".".join(str(part) for part in (section, *item["loc"]))
+        if item["type"] == "extra_forbidden":
+            allowed = ", ".join(SECTIONS[section].model_fields)
+            problems.append(f"{key}: unknown parameter (known: {allowed})")
+            continue
+        value = item.get("input")
+        problems.append(f"{key} = {value!r}: {item['msg'].lower()}")
+    return f"{path}: invalid parameters:\n  " + "\n  ".join(problems)
+
+
+def load_params(path: Path | None, section: str, overrides: dict | None = None) -> BaseModel:
+    """One stage's section of the parameters file (without a file named, params.yaml if present) over
+    the defaults, with command-line overrides, validated: types, ranges and known keys."""
     if path is not None and not path.is_file():
         raise UsageError(f"{path}: no such parameters file")
     path = path or Path("params.yaml")
+    given: dict = {}
     if path.exists():
         try:
             data = yaml.safe_load(path.read_text("utf-8")) or {}
-        except yaml.YAMLError as error:
+        except (yaml.YAMLError, UnicodeDecodeError) as error:
             mark = getattr(error, "problem_mark", None)
             where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
             raise UsageError(f"{path}: not valid YAML{where}") from None
+        if not isinstance(data, dict):
+            raise UsageError(f"{path}: expected sections clean, entities and quotes, found a {type(data).__name__}")
         given = data.get(section) or {}
-        unknown = set(given) - set(params)
-        if unknown:
-            raise UsageError(f"{path}: unknown {section} parameter(s): {', '.join(sorted(unknown))}")
-        params.update(given)
-    return params
+        if not isinstance(given, dict):
+            raise UsageError(f"{path}: section {section} must be a mapping of parameters, not {given!r}")
+    given = {**given, **{k: v for k, v in (overrides or {}).items() if v is not None}}
+    try:
+        return SECTIONS[section](**given)
+    except ValidationError as error:
+        raise UsageError(_explain(path, section, error)) from None
 
 
-def _stage_clean(args: argparse.Namespace) -> StageSummary:
+def _overrides(args: argparse.Namespace, section: str) -> dict:
+    if section == "entities":
+        return {name: getattr(args, name, None) for name in ("workers", "executor", "scheduler")}
+    if section == "clean" and getattr(args, "seeds", None) is not None:
+        return {"seeds": str(args.seeds)}
+    return {}
+
+
+def _stage_clean(args: argparse.Namespace, params: dict, commit: io.Commit) -> StageSummary:
     from pipeline.stages.clean import run_clean
 
-    params = load_params(args.params, "clean")
-    seeds = Path(args.seeds or params["seeds"])
+    seeds = Path(params["clean"].seeds)
     if not seeds.exists():
         raise UsageError(f"{seeds}: no such file or folder (give --seeds PATH)")
-    return run_clean(seeds=seeds, out=args.out, max_chars=int(params["max_chars"]))
+    return run_clean(seeds=seeds, out=args.out, max_chars=params["clean"].max_chars, commit=commit)
 
 
-def _stage_entities(args: argparse.Namespace) -> StageSummary:
+def _stage_entities(args: argparse.Namespace, params: dict, commit: io.Commit) -> StageSummary:
     from pipeline.stages.entities import Parallelism, run_entities
 
-    params = load_params(args.params, "entities")
-    parallelism = Parallelism(
-        executor=getattr(args, "executor", None) or params["executor"],
-        workers=getattr(args, "workers", None) or int(params["workers"]),
-        scheduler=getattr(args, "scheduler", None) or params["scheduler"],
-    )
-    if parallelism.executor not in EXECUTORS:
-        raise UsageError(f"unknown executor {parallelism.executor!r}: use one of {', '.join(EXECUTORS)}")
-    _require(args.out, "clean/documents", "clean")
+    section = params["entities"]
+    parallelism = Parallelism(executor=section.executor, workers=section.workers, scheduler=section.scheduler)
+    _require(commit, "clean/documents", "clean")
     # a whole-pipeline run finds the quotes in the same spaCy pass
-    quotes_min_confidence = (float(load_params(args.params, "quotes")["min_confidence"])
-                             if args.command in ("run", "evaluate") else None)
-    return run_entities(out=args.out, keep_labels=list(params["keep_labels"]),
-                        batch_size=int(params["batch_size"]), parallelism=parallelism,
-                        quotes_min_confidence=quotes_min_confidence)
+    quotes_min_confidence = params["quotes"].min_confidence if "quotes" in params else None
+    return run_entities(out=args.out, keep_labels=list(section.keep_labels), batch_size=section.batch_size,
+                        parallelism=parallelism, quotes_min_confidence=quotes_min_confidence, commit=commit)
 
 
-def _stage_quotes(args: argparse.Namespace) -> StageSummary:
+def _stage_quotes(args: argparse.Namespace, params: dict, commit: io.Commit) -> StageSummary:
     from pipeline.stages.quotes import run_quotes
 
-    params = load_params(args.params, "quotes")
-    _require(args.out, "entities/parses", "entities")
-    return run_quotes(out=args.out, min_confidence=float(params["min_confidence"]))
+    _require(commit, "entities/parses", "entities")
+    return run_quotes(out=args.out, min_confidence=params["quotes"].min_confidence, commit=commit)
 
 
-def _require(out: Path, table: str, stage: str) -> None:
-    if not table_path(out, table).exists():
-        raise UsageError(f"{table_path(out, table)} is missing: run the {stage} stage first "
-                         f"(python -m pipeline {stage} --out {out})")
+def _require(commit: io.Commit, table: str, stage: str) -> None:
+    if not commit.path(table).exists():
+        raise UsageError(f"{commit.path(table)} is missing: run the {stage} stage first "
+                         f"(python -m pipeline {stage} --out {commit.out})")
 
 
 STAGES = {"clean": _stage_clean, "entities": _stage_entities, "quotes": _stage_quotes}
 
 
 def _write_run_metrics(out: Path) -> dict:
-    """DIR/metrics.json: every stage's summary of the last run, in one file."""
-    metrics = {"pipeline_version": __version__}
+    """DIR/metrics.json: every stage's counts of the last run, in one file (DIR/timings.json: their timings)."""
+    metrics: dict = {"pipeline_version": __version__}
+    timings: dict = {}
     for name in STAGES:
-        path = out / name / "metrics.json"
-        if path.exists():
-            metrics[name] = json.loads(path.read_text("utf-8"))
+        for path, into in ((out / name / "metrics.json", metrics), (out / name / "timings.json", timings)):
+            if path.exists():
+                into[name] = json.loads(path.read_text("utf-8"))
     if len(metrics) == 1:
         raise UsageError(f"no stage metrics under {out}: run the stages first")
-    metrics["seconds"] = round(sum(m["seconds"] for m in metrics.values() if isinstance(m, dict)), 3)
     io.write_json(out / "metrics.json", metrics)
+    io.write_json(out / "timings.json", timings)
     return metrics
 
 
+class Terminated(BaseException):
+    """SIGTERM: stop as after Ctrl-C, leaving the previous tables."""
+
+
+def _on_sigterm(pid: int):
+    def handler(signum, frame):
+        if os.getpid() == pid:
+            raise Terminated()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker: die as it would have
+        os.kill(os.getpid(), signal.SIGTERM)
+    return handler
+
+
 def _run_stages(args: argparse.Namespace, names: list[str]) -> int:
-    summaries = []
+    """Run the stages; their tables are committed together at the end, or not at all (no article read,
+    an error, Ctrl-C, SIGTERM). Every parameter is validated before anything is written."""
+    sections = list(SECTIONS) if len(names) > 1 else names
+    params = {name: load_params(args.params, name, _overrides(args, name)) for name in sections}
+    summaries: list[StageSummary] = []
+    commit = io.Commit(args.out)
     with io.output_lock(args.out):
-        for name in names:
-            summary = STAGES[name](args)
-            print(summary.line(), file=sys.stderr)
-            io.write_json(args.out / name / "metrics.json", summary.metrics())
-            summaries.append(summary)
-            if name == "clean" and summary.rows.get("documents", 0) == 0:
-                break
+        try:
+            for name in names:
+                summary = STAGES[name](args, params, commit)
+                print(summary.line(), file=sys.stderr)
+                summaries.append(summary)
+                if name == "clean" and summary.rows.get("documents", 0) == 0:
+                    break
+            if summaries[0].stage == "clean" and summaries[0].rows.get("documents", 0) == 0:
+                commit.abort()
+            else:
+                commit.apply()
+        except BaseException:
+            commit.abort()
+            raise
+        for summary in summaries:
+            io.write_json(args.out / summary.stage / "metrics.json", summary.metrics())
+            io.write_json(args.out / summary.stage / "timings.json", summary.timing_metrics())
         if len(names) > 1:
             _write_run_metrics(args.out)
     clean = next((s for s in summaries if s.stage == "clean"), None)
     if clean is not None:
         if clean.rows.get("documents", 0) == 0:
-            print(f"error: no article could be read; see the warnings above and {args.out / 'clean/rejected.parquet'}",
+            print("error: no article could be read; see the warnings above (the previous tables, if any, are kept)",
                   file=sys.stderr)
             return 1
         if args.strict and clean.rejected:
             print(f"error: {clean.rejected} input(s) rejected and --strict is set", file=sys.stderr)
             return 1
     return 0
+
+
+def _report(argv: list[str]) -> int:
+    """The HTML report of DIR's tables, after checking they describe one run."""
+    from pipeline import report
+
+    parser = argparse.ArgumentParser(prog="python -m pipeline report", description=report.DESCRIPTION)
+    report.add_arguments(parser)
+    args = parser.parse_args(argv)
+    tables = ["clean/documents", "entities/mentions", "entities/entities", "quotes/quotes"]
+    missing = [table for table in tables if not table_path(args.out, table).exists()]
+    if missing:
+        raise UsageError(f"{table_path(args.out, missing[0])} is missing: run the pipeline first "
+                         f"(python -m pipeline run --out {args.out})")
+    commands = {stage: f"python -m pipeline {stage} --out {args.out}" for stage in STAGES}
+    io.check_tables({table: table_path(args.out, table) for table in tables}, commands)
+    return report.report_command(args)
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -225,6 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
                                   description="Write DIR/metrics.json from each stage's DIR/STAGE/metrics.json.")
     summary.add_argument("--out", type=Path, default=Path("outputs"), metavar="DIR",
                          help="folder holding the pipeline's tables (default: outputs)")
+    report = commands.add_parser("report", help="the browsable HTML report of DIR's tables (DIR/report/index.html)",
+                                 add_help=False)
+    report.add_argument("arguments", nargs=argparse.REMAINDER, help="--out DIR, --top N; --help for more")
     evaluate = commands.add_parser(
         "evaluate", help="run on an annotated sample and score the quotes against it",
         description="Run the pipeline on the articles of a gold JSONL file (one article per line: id, text, "
@@ -249,7 +337,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    signal.signal(signal.SIGTERM, _on_sigterm(os.getpid()))
     try:
+        if args.command == "report":
+            return _report(args.arguments)
         if args.command == "run":
             return _run_stages(args, ["clean", "entities", "quotes"])
         if args.command == "evaluate":
@@ -264,3 +355,9 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as error:  # ModelNotFoundError and stage consistency errors
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # a read-only or full output folder
+        print(f"error: {io.printable(str(error))}; the previous tables are kept", file=sys.stderr)
+        return 2
+    except (KeyboardInterrupt, Terminated):
+        print("error: interrupted; the previous tables are kept", file=sys.stderr)
+        return 130

@@ -9,30 +9,39 @@ from pathlib import Path
 from pipeline import __version__, io, schemas
 from pipeline.clean import ArticleError, document_row
 from pipeline.records import RawArticle, Rejection
-from pipeline.stages.common import StageSummary, batched, code_version, digest, table_path, warn
+from pipeline.stages.common import RunDigest, StageSummary, batched, code_version, digest, note, warn
 
 
 def _cleaned(article: RawArticle, *, max_chars: int) -> tuple[dict, list[dict]] | str:
     """The document row and removed lines of an article, or the reason it is rejected."""
+    size = sum(len(value) for value in astuple(article) if isinstance(value, str)) - len(article.source)
+    if size > max_chars:  # every field is parsed, not only the body
+        return f"article too long: {size:,} characters in its fields (max_chars is {max_chars:,})"
     try:
         return document_row(article, max_chars=max_chars)
     except ArticleError as error:
         return str(error)
+    except Exception as error:  # one article's failure must not stop the batch
+        return f"cleaning failed ({type(error).__name__}: {error})"
 
 
-def run_clean(*, seeds: Path, out: Path, max_chars: int) -> StageSummary:
-    """Read every input under `seeds`; write documents, removed_lines and rejected tables."""
+def run_clean(*, seeds: Path, out: Path, max_chars: int, commit: io.Commit) -> StageSummary:
+    """Read every input under `seeds` (never `out` itself); stage documents, removed_lines and rejected.
+
+    With no article read, nothing is staged and the cache is left as it was.
+    """
     started = time.perf_counter()
     summary = StageSummary("clean")
     meta = {"pipeline_version": __version__, "stage": "clean"}
     version = code_version("clean", "io", "records", "stages/clean", data=["clean_lines.jsonl"])
+    run = RunDigest(version, max_chars)
     cache = io.ResultCache(Path(out) / "clean" / "cache.sqlite")
     keys_seen: set[str] = set()
-    documents = io.TableWriter(table_path(out, "clean/documents"), schemas.DOCUMENTS, meta)
-    removed = io.TableWriter(table_path(out, "clean/removed_lines"), schemas.REMOVED_LINES, meta)
+    documents = commit.writer("clean/documents", schemas.DOCUMENTS, meta)
+    removed = commit.writer("clean/removed_lines", schemas.REMOVED_LINES, meta)
     rejected: list[dict] = []
     try:
-        for batch in batched(io.read_articles(seeds), 256):
+        for batch in batched(io.read_articles(seeds, exclude=[out]), 256):
             articles = [item for item in batch if isinstance(item, RawArticle)]
             keys = {id(a): digest(*astuple(a), max_chars, version) for a in articles}
             keys_seen.update(keys.values())
@@ -44,8 +53,12 @@ def run_clean(*, seeds: Path, out: Path, max_chars: int) -> StageSummary:
             summary.processed += len(fresh)
             doc_rows, removed_rows = [], []
             for item in batch:
+                if isinstance(item, io.Notice):
+                    (warn if item.warning else note)(f"{item.source}: {item.message}")
+                    continue
                 summary.documents += 1
                 if isinstance(item, RawArticle):
+                    run.add(keys[id(item)])
                     result = results[keys[id(item)]]
                     if isinstance(result, str):
                         item = Rejection(item.source, result)
@@ -54,21 +67,23 @@ def run_clean(*, seeds: Path, out: Path, max_chars: int) -> StageSummary:
                         removed_rows.extend(result[1])
                         summary.words += result[0]["n_words"]
                 if isinstance(item, Rejection):
-                    rejected.append({"source": item.source, "reason": item.reason})
-                    warn(f"{item.source}: {item.reason}")
+                    row = {"source": io.printable(item.source), "reason": io.printable(item.reason)}
+                    run.add(row["source"], row["reason"])
+                    rejected.append(row)
+                    warn(f"{row['source']}: {row['reason']}")
             documents.write(doc_rows)
             removed.write(removed_rows)
-    except BaseException:
-        documents.abort()
-        removed.abort()
+        summary.rejected = len(rejected)
+        summary.rows = {"documents": documents.rows, "removed_lines": removed.rows, "rejected": len(rejected)}
+        if documents.rows:
+            rejected_out = commit.writer("clean/rejected", schemas.REJECTED, meta)
+            rejected_out.write(rejected)
+            for table, writer in (("clean/documents", documents), ("clean/removed_lines", removed),
+                                  ("clean/rejected", rejected_out)):
+                commit.stage(table, writer, version=run.version(), inputs={})
+            cache.keep_only(keys_seen)
+    finally:
         cache.close()
-        raise
-    documents.commit()
-    removed.commit()
-    io.write_table(table_path(out, "clean/rejected"), rejected, schemas.REJECTED, meta)
-    cache.keep_only(keys_seen)
-    cache.close()
-    summary.rejected = len(rejected)
-    summary.rows = {"documents": documents.rows, "removed_lines": removed.rows, "rejected": len(rejected)}
     summary.seconds = time.perf_counter() - started
+    summary.timings = {"total": summary.seconds}
     return summary

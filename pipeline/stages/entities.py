@@ -11,8 +11,8 @@ from pipeline import __version__, io, schemas
 from pipeline.analysis import analyse
 from pipeline.executors import executor, submit_in_chunks
 from pipeline.rows import layout_of, mention_rows, mentions_from_rows
-from pipeline.stages.common import (DOC_COLUMNS, StageSummary, code_version, digest, grouped_mentions,
-                                    progress_batches, quote_settings, table_path, warn)
+from pipeline.stages.common import (DOC_COLUMNS, RunDigest, StageSummary, checked_inputs, code_version, digest,
+                                    grouped_mentions, progress_batches, quote_settings, warn)
 
 ENTITY_DATA = ["entity*", "gazetteer*", "titles*", "countries*", "quote_given_names*"]
 
@@ -27,8 +27,8 @@ class Parallelism:
 
 
 def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallelism: Parallelism = Parallelism(),
-                 quotes_min_confidence: float | None = None) -> StageSummary:
-    """Parse every document once; write mentions, entities and the parses the quote stage reads.
+                 quotes_min_confidence: float | None = None, commit: io.Commit) -> StageSummary:
+    """Parse every document once; stage mentions, entities and the parses the quote stage reads.
 
     With `quotes_min_confidence` (whole-pipeline runs), the quotes are found in the same pass and
     stored in the quote stage's cache, so that stage only writes its table.
@@ -43,11 +43,14 @@ def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallel
                            "stages/entities", data=ENTITY_DATA)
     config = json.dumps({"keep_labels": sorted(keep_labels)}, sort_keys=True)
     meta = {"pipeline_version": __version__, "stage": "entities", **info}
+    docs_path = commit.path("clean/documents")
+    clean_version = checked_inputs(commit, ["clean/documents"])["clean"]
+    run = RunDigest(clean_version, version, config, info)
     cache = io.ResultCache(Path(out) / "entities" / "cache.sqlite")
     quote_cache = io.ResultCache(Path(out) / "quotes" / "cache.sqlite") if quotes_min_confidence is not None else None
     quote_config = quote_settings(quotes_min_confidence) if quote_cache else None
-    mentions_out = io.TableWriter(table_path(out, "entities/mentions"), schemas.MENTIONS, meta)
-    parses_out = io.TableWriter(table_path(out, "entities/parses"), schemas.PARSES, meta)
+    mentions_out = commit.writer("entities/mentions", schemas.MENTIONS, meta)
+    parses_out = commit.writer("entities/parses", schemas.PARSES, meta)
     keys_seen: set[str] = set()
     workers = max(parallelism.workers, 1)
     analyse_options = {"batch_size": batch_size, "keep_labels": tuple(keep_labels),
@@ -58,6 +61,8 @@ def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallel
         items = [layout_of(row) for row in batch]
         keys = [digest(row["content_hash"], config, info, version) for row in batch]
         keys_seen.update(keys)
+        for key in keys:
+            run.add(key)
         cached = cache.get_many(keys)
         todo = [i for i, key in enumerate(keys) if key not in cached]
         pending = submit_in_chunks(pool, analyse, [items[i] for i in todo], chunks=workers * 2, **analyse_options)
@@ -89,7 +94,6 @@ def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallel
         summary.processed += len(todo)
 
     try:
-        docs_path = table_path(out, "clean/documents")
         batches = io.iter_batches(docs_path, batch_size=batch_size * workers * 4, columns=DOC_COLUMNS)
         with executor(parallelism.executor, workers=workers, scheduler=parallelism.scheduler) as pool:
             in_flight = None  # the workers parse one batch while this process writes the one before
@@ -100,21 +104,21 @@ def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallel
                 in_flight = following
             if in_flight is not None:
                 written(*in_flight)
-    except BaseException:
-        mentions_out.abort()
-        parses_out.abort()
-        raise
+        lineage = {"version": run.version(), "inputs": {"clean": clean_version}}
+        commit.stage("entities/mentions", mentions_out, **lineage)
+        commit.stage("entities/parses", parses_out, **lineage)
+        entities = entity_rows(
+            (doc_id, mentions_from_rows(rows, None)) for doc_id, rows in grouped_mentions(commit.path("entities/mentions"))
+        )
+        entities_out = commit.writer("entities/entities", schemas.ENTITIES, meta)
+        entities_out.write(entities)
+        commit.stage("entities/entities", entities_out, **lineage)
+        cache.keep_only(keys_seen)
     finally:
+        cache.close()
         if quote_cache is not None:
             quote_cache.close()
-    mentions_out.commit()
-    parses_out.commit()
-    entities = entity_rows(
-        (doc_id, mentions_from_rows(rows, None)) for doc_id, rows in grouped_mentions(table_path(out, "entities/mentions"))
-    )
-    io.write_table(table_path(out, "entities/entities"), entities, schemas.ENTITIES, meta)
-    cache.keep_only(keys_seen)
-    cache.close()
     summary.rows = {"mentions": mentions_out.rows, "entities": len(entities)}
     summary.seconds = time.perf_counter() - started
+    summary.timings = {"total": summary.seconds}
     return summary
