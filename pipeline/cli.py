@@ -17,6 +17,7 @@ from pipeline import __version__, io
 from pipeline.executors import EXECUTORS
 from pipeline.stages.common import StageSummary, table_path
 
+
 class UsageError(Exception):
     """A problem the user can fix (bad path, unreadable params): printed without a traceback."""
 
@@ -262,7 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipeline",
         description="News quote and entity pipeline: raw articles in, Parquet tables of clean documents, "
-                    "canonical entities and attributed quotes out. `dvc repro` runs the same stages on seeds/ (and `python -m pipeline.report` the HTML report).",
+                    "canonical entities and attributed quotes out. `dvc repro` runs the same stages on seeds/ (and `python -m pipeline report` the HTML report).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
@@ -312,7 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="folder holding the pipeline's tables (default: outputs)")
     report = commands.add_parser("report", help="the browsable HTML report of DIR's tables (DIR/report/index.html)",
                                  add_help=False)
-    report.add_argument("arguments", nargs=argparse.REMAINDER, help="--out DIR, --top N; --help for more")
+    report.add_argument("arguments", nargs="*", help="--out DIR, --top N (python -m pipeline report --help)")
     evaluate = commands.add_parser(
         "evaluate", help="run on an annotated sample and score the quotes against it",
         description="Run the pipeline on the articles of a gold JSONL file (one article per line: id, text, "
@@ -333,14 +334,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(argv[:1]) if argv[:1] == ["report"] else parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
     signal.signal(signal.SIGTERM, _on_sigterm(os.getpid()))
     try:
         if args.command == "report":
-            return _report(args.arguments)
+            return _report(argv[1:])
         if args.command == "run":
             return _run_stages(args, ["clean", "entities", "quotes"])
         if args.command == "evaluate":

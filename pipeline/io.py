@@ -191,22 +191,33 @@ def decode_lines(data: bytes, name: str) -> tuple[list[str], Notice | None]:
     except UnicodeDecodeError:
         pass
     raw = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
-    lines: list[str | None] = []
-    for line in raw:
-        try:
-            lines.append(line.decode("utf-8"))
-        except UnicodeDecodeError:
-            lines.append(None)
-    bad = [i for i, line in enumerate(lines) if line is None]
-    mixed = any(line is not None and not line.isascii() for line in lines)
-    encoding = _legacy_encoding(b"\n".join(raw[i] for i in bad))
-    for i in bad:
+    lines = [line.decode("utf-8", errors="surrogateescape") for line in raw]
+    mixed = any(_valid_run(line) for line in lines)
+    stray = [i for i, line in enumerate(lines) if _SURROGATE.search(line) and _valid_run(line)]
+    legacy = [i for i, line in enumerate(lines) if _SURROGATE.search(line) and i not in stray]
+    for i in stray:  # UTF-8 text with a few stray bytes: the bytes are replaced, the text stays exact
+        lines[i] = raw[i].decode("utf-8", errors="replace")
+    encoding = _legacy_encoding(b"\n".join(raw[i] for i in legacy)) if legacy else "utf-8"
+    for i in legacy:
         lines[i] = raw[i].decode(encoding, errors="replace")
-    if _printable_share("\n".join(lines[i] for i in bad)) < 0.95:
+    if _printable_share("\n".join(lines[i] for i in legacy)) < 0.95:
         raise UnicodeError(f"binary file: not text in any encoding (best guess {encoding})")
-    numbers = ", ".join(str(i + 1) for i in bad[:10]) + (f" and {len(bad) - 10} more" if len(bad) > 10 else "")
-    return lines, Notice(name, f"line(s) {numbers} not valid UTF-8: read as {encoding}"
-                               + (" (the other lines are UTF-8 and kept as written)" if mixed else ""), mixed)
+    parts = []
+    if legacy:
+        parts.append(f"line(s) {_numbers(legacy)} not valid UTF-8: read as {encoding}")
+    if stray:
+        parts.append(f"line(s) {_numbers(stray)} hold bytes that are not UTF-8: replaced by \ufffd")
+    kept = " (the other lines are UTF-8 and kept as written)" if mixed else ""
+    return lines, Notice(name, "; ".join(parts) + kept, bool(mixed or stray))
+
+
+def _valid_run(line: str) -> bool:
+    """A line decoded with surrogateescape holds a valid multi-byte UTF-8 character."""
+    return any(not ch.isascii() and not _SURROGATE.match(ch) for ch in line)
+
+
+def _numbers(indexes: list[int]) -> str:
+    return ", ".join(str(i + 1) for i in indexes[:10]) + (f" and {len(indexes) - 10} more" if len(indexes) > 10 else "")
 
 
 def _utf16(data: bytes) -> str | None:

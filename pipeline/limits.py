@@ -15,8 +15,8 @@ class ArticleTimeout(Exception):
 
 
 @contextlib.contextmanager
-def time_limit(seconds: float = ARTICLE_SECONDS) -> Iterator[None]:
-    """Raise ArticleTimeout inside the block once `seconds` have passed.
+def time_limit(seconds: float | None = None) -> Iterator[None]:
+    """Raise ArticleTimeout inside the block once `seconds` (default ARTICLE_SECONDS) have passed.
 
     Uses a real-time timer signal, so it applies in a process's main thread (the main process and
     local worker processes); elsewhere (Dask worker threads) the block runs unbounded.
@@ -24,6 +24,8 @@ def time_limit(seconds: float = ARTICLE_SECONDS) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+
+    seconds = ARTICLE_SECONDS if seconds is None else seconds
 
     def expired(signum, frame):
         raise ArticleTimeout(f"stopped after {seconds:g} s")

@@ -9,7 +9,15 @@ from pathlib import Path
 from pipeline import __version__, io, schemas
 from pipeline.clean import ArticleError, document_row
 from pipeline.records import RawArticle, Rejection
-from pipeline.stages.common import RunDigest, StageSummary, batched, code_version, digest, note, warn
+from pipeline.stages.common import (
+    RunDigest,
+    StageSummary,
+    batched,
+    code_version,
+    digest,
+    note,
+    warn,
+)
 
 
 def _cleaned(article: RawArticle, *, max_chars: int) -> tuple[dict, list[dict]] | str:
