@@ -378,3 +378,10 @@ def test_report_is_a_pipeline_command(analyst_outputs, tmp_path):
     result = run(["report", "--out", str(out)], tmp_path)
     assert result.returncode == 0, result.stderr
     assert (out / "report" / "index.html").exists()
+
+
+def test_run_of_straight_quote_marks_is_rejected_before_it_stalls_the_tokenizer(tmp_path, capsys):
+    page = "Marks\n\n" + '"' * 20_000 + "\n\n" + GOOD
+    code, stderr, docs, rejected = clean(tmp_path, {"marks.txt": page}, capsys)
+    assert code == 0 and "20,000 characters without a space" in reasons(rejected)["marks.txt"]
+    assert "warning: marks.txt:" in stderr and list(docs.doc_id) == ["good"]

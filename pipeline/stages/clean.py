@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pipeline import __version__, io, schemas
 from pipeline.clean import ArticleError, document_row
+from pipeline.limits import MAX_RUN_CHARS, overlong_run
 from pipeline.records import RawArticle, Rejection
 from pipeline.stages.common import (
     RunDigest,
@@ -25,6 +26,11 @@ def _cleaned(article: RawArticle, *, max_chars: int) -> tuple[dict, list[dict]] 
     size = sum(len(value) for value in astuple(article) if isinstance(value, str)) - len(article.source)
     if size > max_chars:  # every field is parsed, not only the body
         return f"article too long: {size:,} characters in its fields (max_chars is {max_chars:,})"
+    for name in ("text", "headline"):
+        run = overlong_run(getattr(article, name) or "")
+        if run:
+            return (f"{name} holds {run:,} characters without a space (at most {MAX_RUN_CHARS:,}): "
+                    "not prose, and it would stall the spaCy tokenizer")
     try:
         return document_row(article, max_chars=max_chars)
     except ArticleError as error:
