@@ -385,3 +385,29 @@ def test_run_of_straight_quote_marks_is_rejected_before_it_stalls_the_tokenizer(
     code, stderr, docs, rejected = clean(tmp_path, {"marks.txt": page}, capsys)
     assert code == 0 and "20,000 characters without a space" in reasons(rejected)["marks.txt"]
     assert "warning: marks.txt:" in stderr and list(docs.doc_id) == ["good"]
+
+
+def test_full_disk_is_a_clear_error_that_keeps_the_previous_tables(tmp_path, capsys, monkeypatch):
+    code, _, before, _ = clean(tmp_path, {}, capsys)
+    assert code == 0
+    (tmp_path / "seeds" / "more.txt").write_text(article(2), encoding="utf-8")
+
+    def full(self, rows):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(io.TableWriter, "write", full)
+    assert main(["clean", "--seeds", str(tmp_path / "seeds"), "--out", str(tmp_path / "out")]) == 2
+    stderr = capsys.readouterr().err
+    assert "No space left on device" in stderr and "Traceback" not in stderr
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out/clean/documents.parquet"), before)
+    assert not list((tmp_path / "out").rglob(".*.tmp"))
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_read_only_output_folder_is_a_clear_error(tmp_path, capsys):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out").chmod(0o555)
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "good.txt").write_text(GOOD)
+    assert main(["clean", "--seeds", str(tmp_path / "seeds"), "--out", str(tmp_path / "out")]) == 2
+    assert "cannot use the output folder" in capsys.readouterr().err
