@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import signal
 import sys
@@ -152,12 +153,17 @@ class Terminated(BaseException):
     """SIGTERM: stop as after Ctrl-C, leaving the previous tables."""
 
 
-def _on_sigterm(pid: int):
+def _on_signal(pid: int):
+    """SIGTERM and SIGINT in this process: end its worker processes (they die with their parent), then
+    unwind (no table is committed). A forked worker that inherited the handler dies as it would have."""
     def handler(signum, frame):
-        if os.getpid() == pid:
-            raise Terminated()
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker: die as it would have
-        os.kill(os.getpid(), signal.SIGTERM)
+        if os.getpid() != pid:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        for child in multiprocessing.active_children():
+            child.kill()
+        raise KeyboardInterrupt() if signum == signal.SIGINT else Terminated()
     return handler
 
 
@@ -339,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    signal.signal(signal.SIGTERM, _on_sigterm(os.getpid()))
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _on_signal(os.getpid()))
     try:
         if args.command == "report":
             return _report(argv[1:])
