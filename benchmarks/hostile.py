@@ -44,8 +44,12 @@ tracebacks = 0
 
 def pipeline(args: list[str], cwd: Path, timeout: float = 900) -> subprocess.CompletedProcess:
     global tracebacks
-    result = subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True,
-                            timeout=timeout)
+    try:
+        result = subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True,
+                                timeout=timeout)
+    except subprocess.TimeoutExpired as expired:  # a hung run (killed by subprocess.run) counts as aborted
+        stderr = expired.stderr.decode() if isinstance(expired.stderr, bytes) else expired.stderr or ""
+        result = subprocess.CompletedProcess(args, -9, "", stderr + f"\n(hung: stopped after {timeout} s)")
     tracebacks += result.stderr.count("Traceback")
     return result
 
@@ -160,7 +164,8 @@ def hostile_batch(work: Path, goods: list[dict], executors: list[str]) -> dict:
     results = {}
     for name in executors:
         started = time.perf_counter()
-        result = pipeline(["run", "--seeds", "hostile", "--out", f"hostile-{name}", *EXECUTORS[name]], work)
+        result = pipeline(["run", "--seeds", "hostile", "--out", f"hostile-{name}", *EXECUTORS[name]], work,
+                          timeout=600)
         out = work / f"hostile-{name}"
         aborted = result.returncode != 0 or not all((out / f"{t}.parquet").exists() for t in TABLES)
         lost, changed = (len(goods), 0) if aborted else compare(out, work / "reference-out")
@@ -268,6 +273,8 @@ def kills(work: Path, goods: list[dict], executor: str, n_kills: int) -> dict:
             _, stderr = process.communicate()
         global tracebacks
         tracebacks += (stderr or "").count("Traceback")
+        if "Traceback" in (stderr or ""):
+            (work / f"traceback-{executor}-{i}.txt").write_text(stderr)
         time.sleep(1)
         left = subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True, text=True).stdout.split()
         if left:
@@ -281,13 +288,17 @@ def kills(work: Path, goods: list[dict], executor: str, n_kills: int) -> dict:
         if problem or versions not in (versions_a, versions_b):
             counts["on disk"] += 1
         check = subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; from pipeline import io\n"
-                                f"with io.output_lock(Path(sys.argv[1])): pass", str(trial)],
+                                "with io.output_lock(Path(sys.argv[1])): pass", str(trial)],
                                cwd=ROOT, capture_output=True, text=True)
         problem, versions = state(trial)
         if check.returncode or problem or versions not in (versions_a, versions_b):
             counts["after recovery"] += 1
         else:
             counts["ended in A" if versions == versions_a else "ended in B"] += 1
+        print(f"  [{executor}] kill {i}: {signal.Signals(sig).name} at {duration * (i + 0.5) / n_kills:.1f} s, "
+              f"exit {process.returncode}, {len(left)} process(es) left, {problem or 'readable'}, "
+              f"state {'A' if versions == versions_a else 'B' if versions == versions_b else 'mixed'}",
+              file=sys.stderr)
         shutil.rmtree(trial, ignore_errors=True)
     counts["run seconds"] = round(duration, 1)
     return counts
@@ -295,7 +306,7 @@ def kills(work: Path, goods: list[dict], executor: str, n_kills: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--kills", type=int, default=10, help="kill moments per executor (default 10)")
+    parser.add_argument("--kills", type=int, default=10, help="kill moments per executor (default 10; 0: none)")
     parser.add_argument("--executors", default="local,workers2,dask", help="of local, workers2, dask")
     parser.add_argument("--articles", type=int, default=40, help="good articles (PolNeAR train texts)")
     parser.add_argument("--work", type=Path, help="folder to build in (default: a temporary one, removed)")
@@ -314,7 +325,7 @@ def main() -> None:
                   f"{r['seconds']} s")
         for check, ok in single_faults(work, goods).items():
             print(f"fault {'ok  ' if ok else 'FAIL'} {check}")
-        for name in executors:
+        for name in executors if args.kills else []:
             k = kills(work, goods, name, args.kills)
             print(f"kills [{name}] x{args.kills} (SIGKILL/SIGTERM/SIGINT in turn over a {k['run seconds']} s run): "
                   f"inconsistent on disk {k['on disk']}, inconsistent after recovery {k['after recovery']}, "
