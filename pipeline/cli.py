@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -153,16 +154,25 @@ class Terminated(BaseException):
     """SIGTERM: stop as after Ctrl-C, leaving the previous tables."""
 
 
+_STOPPED: list[int] = []  # the signals this run was asked to stop by
+
+
 def _on_signal(pid: int):
     """SIGTERM and SIGINT in this process: end its worker processes (they die with their parent), then
-    unwind (no table is committed). A forked worker that inherited the handler dies as it would have."""
+    unwind (no table is committed). A forked worker that inherited the handler dies as it would have.
+    A signal landing in the logging module's fork hooks, where an exception would be swallowed, is
+    delivered again a moment later."""
     def handler(signum, frame):
         if os.getpid() != pid:
             signal.signal(signum, signal.SIG_DFL)
             os.kill(os.getpid(), signum)
             return
+        _STOPPED.append(signum)
         for child in multiprocessing.active_children():
             child.kill()
+        if frame is not None and frame.f_globals.get("__name__") == "logging":
+            threading.Timer(0.05, os.kill, (pid, signum)).start()
+            return
         raise KeyboardInterrupt() if signum == signal.SIGINT else Terminated()
     return handler
 
@@ -182,6 +192,8 @@ def _run_stages(args: argparse.Namespace, names: list[str]) -> int:
                 summaries.append(summary)
                 if name == "clean" and summary.rows.get("documents", 0) == 0:
                     break
+            if _STOPPED:  # an interrupt some library swallowed
+                raise Terminated()
             if summaries[0].stage == "clean" and summaries[0].rows.get("documents", 0) == 0:
                 commit.abort()
             else:
