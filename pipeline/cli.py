@@ -155,6 +155,19 @@ class Terminated(BaseException):
 
 
 _STOPPED: list[int] = []  # the signals this run was asked to stop by
+STOP_SECONDS = 10.0
+INTERRUPTED = "error: interrupted; the previous tables are kept"
+
+
+def _later(seconds: float, fn, *args) -> None:
+    timer = threading.Timer(seconds, fn, args)
+    timer.daemon = True
+    timer.start()
+
+
+def _exit_now() -> None:
+    print(INTERRUPTED, file=sys.stderr, flush=True)
+    os._exit(130)
 
 
 def _on_signal(pid: int):
@@ -167,11 +180,13 @@ def _on_signal(pid: int):
             signal.signal(signum, signal.SIG_DFL)
             os.kill(os.getpid(), signum)
             return
+        if not _STOPPED:  # whatever unwinding hangs on, the run ends within STOP_SECONDS
+            _later(STOP_SECONDS, _exit_now)
         _STOPPED.append(signum)
         for child in multiprocessing.active_children():
             child.kill()
         if frame is not None and frame.f_globals.get("__name__") == "logging":
-            threading.Timer(0.05, os.kill, (pid, signum)).start()
+            _later(0.05, os.kill, pid, signum)
             return
         raise KeyboardInterrupt() if signum == signal.SIGINT else Terminated()
     return handler
@@ -380,5 +395,5 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {io.printable(str(error))}; the previous tables are kept", file=sys.stderr)
         return 2
     except (KeyboardInterrupt, Terminated):
-        print("error: interrupted; the previous tables are kept", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return 130

@@ -96,6 +96,7 @@ class Commit:
         self.out = Path(out)
         self._staged: dict[str, tuple[Path, dict]] = {}
         self._writers: list[TableWriter] = []
+        self._journal: dict | None = None
 
     def writer(self, table: str, schema: pa.Schema, metadata: dict[str, str]) -> TableWriter:
         writer = TableWriter(table_file(self.out, table), schema, metadata)
@@ -120,10 +121,16 @@ class Commit:
         journal = {"tables": {t: tmp.name for t, (tmp, _) in self._staged.items()},
                    "entries": {t: entry for t, (_, entry) in self._staged.items()}}
         write_json(self.out / JOURNAL, journal)
+        self._journal = journal  # the commit point: from here on the commit is completed, never undone
         _apply_journal(self.out, journal)
         self._staged.clear()
+        self._journal = None
 
     def abort(self) -> None:
+        if self._journal is not None:  # interrupted while committing: finish, as the next run would
+            _apply_journal(self.out, self._journal)
+            self._journal = None
+            self._staged.clear()
         for writer in self._writers:
             writer.abort()
         for tmp, _ in self._staged.values():
