@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import multiprocessing
 import os
 import signal
@@ -183,6 +184,7 @@ def _on_signal(pid: int):
         if not _STOPPED:  # whatever unwinding hangs on, the run ends within STOP_SECONDS
             _later(STOP_SECONDS, _exit_now)
         _STOPPED.append(signum)
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)  # a Dask cluster losing its workers
         for child in multiprocessing.active_children():
             child.kill()
         if frame is not None and frame.f_globals.get("__name__") == "logging":
