@@ -26,7 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from quotes_polnear import load_docs  # the same texts as polnear/<split>.jsonl: the same parse and cache
+from quotes_polnear import (
+    load_docs,  # the same texts as polnear/<split>.jsonl: the same parse and cache
+)
 
 from pipeline import entities, evaluate
 from pipeline.model import load_nlp

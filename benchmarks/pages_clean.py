@@ -16,7 +16,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT.parent / "shared" / "pages"
 CHECK = ROOT.parent / "shared" / "bench" / "check_pages.py"

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 
 from pipeline.fields import Layout
+from pipeline.limits import time_limit
 from pipeline.records import Mention, Quote
 from pipeline.rows import mention_rows, mentions_from_rows
 from pipeline.timing import lap
@@ -32,8 +33,9 @@ def quotes_of(doc, mentions: list[Mention], *, min_confidence: float, keep_unatt
     from pipeline.quotes import quotes
 
     try:
-        return [q for q in quotes(doc, mentions, keep_unattributed=keep_unattributed, indirect=indirect)
-                if q.confidence >= min_confidence]
+        with time_limit():
+            return [q for q in quotes(doc, mentions, keep_unattributed=keep_unattributed, indirect=indirect)
+                    if q.confidence >= min_confidence]
     except Exception as error:  # one article's failure must not stop the batch
         return f"quote rules failed ({type(error).__name__}: {error})"
 
@@ -80,7 +82,8 @@ def _analysis(doc, layout: Layout, *, keep_labels: tuple[str, ...], min_confiden
     mark = time.perf_counter()
     starts = [sent.start_char for sent in doc.sents]
     try:
-        found = list(mentions(doc, keep_labels=keep_labels))
+        with time_limit():
+            found = list(mentions(doc, keep_labels=keep_labels))
     except Exception as error:  # one article's failure must not stop the batch
         found = f"entity rules failed ({type(error).__name__}: {error})"
     mark = lap(seconds, "resolution", mark)

@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline run|clean|entities|quotes|evaluate`."""
+"""Command line: `python -m pipeline run|clean|entities|quotes|summary|report|evaluate`."""
 
 from __future__ import annotations
 
@@ -6,161 +6,279 @@ import argparse
 import contextlib
 import functools
 import json
+import logging
+import multiprocessing
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
+from typing import Annotated, Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipeline import __version__, io
 from pipeline.executors import EXECUTORS
 from pipeline.stages.common import StageSummary, table_path
-
-DEFAULT_PARAMS = {
-    "clean": {"seeds": "seeds", "max_chars": 200_000},
-    "entities": {"keep_labels": ["PERSON", "COUNTRY", "ORGANIZATION"], "batch_size": 16, "workers": 1,
-                 "executor": "local", "scheduler": None, "selective_parse": False},
-    "quotes": {"min_confidence": 0.0, "keep_unattributed": False, "indirect": True},
-}
 
 
 class UsageError(Exception):
     """A problem the user can fix (bad path, unreadable params): printed without a traceback."""
 
 
-def load_params(path: Path | None, section: str) -> dict:
-    """One stage's section of the parameters file over the defaults; without a file named, params.yaml if present."""
-    params = dict(DEFAULT_PARAMS[section])
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CleanParams(_Section):
+    seeds: str = Field("seeds", min_length=1, description="input file or folder")
+    max_chars: int = Field(200_000, ge=1, le=999_000, description="longest article, all fields together "
+                                                                  "(spaCy parses at most 1,000,000 characters)")
+
+
+class EntitiesParams(_Section):
+    keep_labels: list[Annotated[str, Field(pattern=r"^[A-Z_]+$")]] = Field(
+        ["PERSON", "COUNTRY", "ORGANIZATION"], min_length=1, description="a list of upper-case entity labels")
+    batch_size: int = Field(16, ge=1, le=10_000)
+    workers: int = Field(1, ge=1, le=256)
+    executor: Literal[EXECUTORS] = "local"  # type: ignore[valid-type]
+    scheduler: str | None = Field(None, pattern=r"^[a-z]+://\S+$", description="a Dask address such as tcp://host:8786")
+    selective_parse: bool = Field(False, description="the dependency parse only where the quote rules can use it")
+
+
+class QuotesParams(_Section):
+    min_confidence: float = Field(0.0, ge=0.0, le=1.0)
+    keep_unattributed: bool = Field(False, description="also keep quotes no rule attributes (speaker null)")
+    indirect: bool = Field(True, description="also reported speech (kind indirect)")
+
+
+SECTIONS = {"clean": CleanParams, "entities": EntitiesParams, "quotes": QuotesParams}
+
+
+def _explain(path: Path | str, section: str, error: ValidationError) -> str:
+    """Every problem of a section: the key, the value given and what is allowed."""
+    problems = []
+    for item in error.errors(include_url=False):
+        key = ".".join(str(part) for part in (section, *item["loc"]))
+        if item["type"] == "extra_forbidden":
+            allowed = ", ".join(SECTIONS[section].model_fields)
+            problems.append(f"{key}: unknown parameter (known: {allowed})")
+            continue
+        value = item.get("input")
+        problems.append(f"{key} = {value!r}: {item['msg'].lower()}")
+    return f"{path}: invalid parameters:\n  " + "\n  ".join(problems)
+
+
+def load_params(path: Path | None, section: str, overrides: dict | None = None) -> BaseModel:
+    """One stage's section of the parameters file (without a file named, params.yaml if present) over
+    the defaults, with command-line overrides, validated: types, ranges and known keys."""
     if path is not None and not path.is_file():
         raise UsageError(f"{path}: no such parameters file")
     path = path or Path("params.yaml")
+    given: dict = {}
     if path.exists():
         try:
             data = yaml.safe_load(path.read_text("utf-8")) or {}
-        except yaml.YAMLError as error:
+        except (yaml.YAMLError, UnicodeDecodeError) as error:
             mark = getattr(error, "problem_mark", None)
             where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
             raise UsageError(f"{path}: not valid YAML{where}") from None
+        if not isinstance(data, dict):
+            raise UsageError(f"{path}: expected sections clean, entities and quotes, found a {type(data).__name__}")
         given = data.get(section) or {}
-        unknown = set(given) - set(params)
-        if unknown:
-            raise UsageError(f"{path}: unknown {section} parameter(s): {', '.join(sorted(unknown))}")
-        params.update(given)
-    return params
+        if not isinstance(given, dict):
+            raise UsageError(f"{path}: section {section} must be a mapping of parameters, not {given!r}")
+    given = {**given, **{k: v for k, v in (overrides or {}).items() if v is not None}}
+    try:
+        return SECTIONS[section](**given)
+    except ValidationError as error:
+        raise UsageError(_explain(path, section, error)) from None
 
 
-def _stage_clean(args: argparse.Namespace) -> StageSummary:
+def _overrides(args: argparse.Namespace, section: str) -> dict:
+    if section == "entities":
+        return {name: getattr(args, name, None) for name in ("workers", "executor", "scheduler")}
+    if section == "clean" and getattr(args, "seeds", None) is not None:
+        return {"seeds": str(args.seeds)}
+    return {}
+
+
+def _stage_clean(args: argparse.Namespace, params: dict, commit: io.Commit) -> StageSummary:
     from pipeline.stages.clean import run_clean
 
-    params = load_params(args.params, "clean")
-    seeds = Path(args.seeds or params["seeds"])
+    seeds = Path(params["clean"].seeds)
     if not seeds.exists():
         raise UsageError(f"{seeds}: no such file or folder (give --seeds PATH)")
-    return run_clean(seeds=seeds, out=args.out, max_chars=int(params["max_chars"]))
+    return run_clean(seeds=seeds, out=args.out, max_chars=params["clean"].max_chars, commit=commit)
 
 
-def _stage_entities(args: argparse.Namespace) -> StageSummary:
+def _stage_entities(args: argparse.Namespace, params: dict, commit: io.Commit) -> StageSummary:
     from pipeline.stages.entities import run_entities
 
-    params = load_params(args.params, "entities")
-    parallelism = _parallelism(args, params)
-    _require(args.out, "clean/documents", "clean")
+    section = params["entities"]
+    _require(commit, "clean/documents", "clean")
     # a whole-pipeline run finds the quotes in the same spaCy pass
-    quote_params = load_params(args.params, "quotes") if args.command in ("run", "evaluate") else None
-    return run_entities(out=args.out, keep_labels=list(params["keep_labels"]),
-                        batch_size=int(params["batch_size"]), parallelism=parallelism,
-                        quotes_min_confidence=float(quote_params["min_confidence"]) if quote_params else None,
-                        quotes_keep_unattributed=bool(quote_params["keep_unattributed"]) if quote_params else False,
-                        quotes_indirect=_indirect(args.params, quote_params) if quote_params else True,
-                        selective_parse=bool(params["selective_parse"]))
+    quotes = params.get("quotes")
+    return run_entities(out=args.out, keep_labels=list(section.keep_labels), batch_size=section.batch_size,
+                        parallelism=_parallelism(section), commit=commit,
+                        quotes_min_confidence=quotes.min_confidence if quotes else None,
+                        quotes_keep_unattributed=quotes.keep_unattributed if quotes else False,
+                        quotes_indirect=quotes.indirect if quotes else True,
+                        selective_parse=section.selective_parse)
 
 
-def _parallelism(args: argparse.Namespace, params: dict):
+def _parallelism(section: EntitiesParams):
     from pipeline.stages.entities import Parallelism
 
-    parallelism = Parallelism(
-        executor=getattr(args, "executor", None) or params["executor"],
-        workers=getattr(args, "workers", None) or int(params["workers"]),
-        scheduler=getattr(args, "scheduler", None) or params["scheduler"],
-    )
-    if parallelism.executor not in EXECUTORS:
-        raise UsageError(f"unknown executor {parallelism.executor!r}: use one of {', '.join(EXECUTORS)}")
-    return parallelism
+    return Parallelism(executor=section.executor, workers=section.workers, scheduler=section.scheduler)
 
 
-def _workers_started(args: argparse.Namespace, names: list[str]):
+def _workers_started(names: list[str], params: dict):
     """Before a run that parses, start the local workers: they load the model while this process cleans."""
     if "entities" not in names or "clean" not in names:
         return contextlib.nullcontext()
     from pipeline.executors import started_early
     from pipeline.model import load_nlp
 
-    params = load_params(args.params, "entities")
-    parallelism = _parallelism(args, params)
+    section = params["entities"]
+    parallelism = _parallelism(section)
     return started_early(parallelism.executor, workers=parallelism.workers,
-                         warm_up=functools.partial(load_nlp, selective_parse=bool(params["selective_parse"])))
+                         warm_up=functools.partial(load_nlp, selective_parse=section.selective_parse))
 
 
-def _stage_quotes(args: argparse.Namespace) -> StageSummary:
+def _stage_quotes(args: argparse.Namespace, params: dict, commit: io.Commit) -> StageSummary:
     from pipeline.stages.quotes import run_quotes
 
-    params = load_params(args.params, "quotes")
-    _require(args.out, "entities/parses", "entities")
-    return run_quotes(out=args.out, min_confidence=float(params["min_confidence"]),
-                      keep_unattributed=bool(params["keep_unattributed"]), indirect=_indirect(args.params, params))
+    _require(commit, "entities/parses", "entities")
+    quotes = params["quotes"]
+    return run_quotes(out=args.out, min_confidence=quotes.min_confidence, commit=commit,
+                      keep_unattributed=quotes.keep_unattributed, indirect=quotes.indirect)
 
 
-def _indirect(path: Path | None, params: dict) -> bool:
-    """quotes.indirect: keep reported speech (true) or only the quotes in quotation marks (false)."""
-    if not isinstance(params["indirect"], bool):
-        raise UsageError(f"{path or 'params.yaml'}: quotes.indirect must be true or false, not {params['indirect']!r}")
-    return params["indirect"]
-
-
-def _require(out: Path, table: str, stage: str) -> None:
-    if not table_path(out, table).exists():
-        raise UsageError(f"{table_path(out, table)} is missing: run the {stage} stage first "
-                         f"(python -m pipeline {stage} --out {out})")
+def _require(commit: io.Commit, table: str, stage: str) -> None:
+    if not commit.path(table).exists():
+        raise UsageError(f"{commit.path(table)} is missing: run the {stage} stage first "
+                         f"(python -m pipeline {stage} --out {commit.out})")
 
 
 STAGES = {"clean": _stage_clean, "entities": _stage_entities, "quotes": _stage_quotes}
 
 
 def _write_run_metrics(out: Path) -> dict:
-    """DIR/metrics.json: every stage's summary of the last run, in one file."""
-    metrics = {"pipeline_version": __version__}
+    """DIR/metrics.json: every stage's counts of the last run, in one file (DIR/timings.json: their timings)."""
+    metrics: dict = {"pipeline_version": __version__}
+    timings: dict = {}
     for name in STAGES:
-        path = out / name / "metrics.json"
-        if path.exists():
-            metrics[name] = json.loads(path.read_text("utf-8"))
+        for path, into in ((out / name / "metrics.json", metrics), (out / name / "timings.json", timings)):
+            if path.exists():
+                into[name] = json.loads(path.read_text("utf-8"))
     if len(metrics) == 1:
         raise UsageError(f"no stage metrics under {out}: run the stages first")
-    metrics["seconds"] = round(sum(m["seconds"] for m in metrics.values() if isinstance(m, dict)), 3)
     io.write_json(out / "metrics.json", metrics)
+    io.write_json(out / "timings.json", timings)
     return metrics
 
 
+class Terminated(BaseException):
+    """SIGTERM: stop as after Ctrl-C, leaving the previous tables."""
+
+
+_STOPPED: list[int] = []  # the signals this run was asked to stop by
+STOP_SECONDS = 10.0
+INTERRUPTED = "error: interrupted; the previous tables are kept"
+
+
+def _later(seconds: float, fn, *args) -> None:
+    timer = threading.Timer(seconds, fn, args)
+    timer.daemon = True
+    timer.start()
+
+
+def _exit_now() -> None:
+    print(INTERRUPTED, file=sys.stderr, flush=True)
+    os._exit(130)
+
+
+def _on_signal(pid: int):
+    """SIGTERM and SIGINT in this process: end its worker processes (they die with their parent), then
+    unwind (no table is committed). A forked worker that inherited the handler dies as it would have.
+    A signal landing in the logging module's fork hooks, where an exception would be swallowed, is
+    delivered again a moment later."""
+    def handler(signum, frame):
+        if os.getpid() != pid:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        if not _STOPPED:  # whatever unwinding hangs on, the run ends within STOP_SECONDS
+            _later(STOP_SECONDS, _exit_now)
+        _STOPPED.append(signum)
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)  # a Dask cluster losing its workers
+        for child in multiprocessing.active_children():
+            child.kill()
+        if frame is not None and frame.f_globals.get("__name__") == "logging":
+            _later(0.05, os.kill, pid, signum)
+            return
+        raise KeyboardInterrupt() if signum == signal.SIGINT else Terminated()
+    return handler
+
+
 def _run_stages(args: argparse.Namespace, names: list[str]) -> int:
-    summaries = []
-    with io.output_lock(args.out), _workers_started(args, names):
-        for name in names:
-            summary = STAGES[name](args)
-            print(summary.line(), file=sys.stderr)
-            io.write_json(args.out / name / "metrics.json", summary.metrics())
-            summaries.append(summary)
-            if name == "clean" and summary.rows.get("documents", 0) == 0:
-                break
+    """Run the stages; their tables are committed together at the end, or not at all (no article read,
+    an error, Ctrl-C, SIGTERM). Every parameter is validated before anything is written."""
+    sections = list(SECTIONS) if len(names) > 1 else names
+    params = {name: load_params(args.params, name, _overrides(args, name)) for name in sections}
+    summaries: list[StageSummary] = []
+    commit = io.Commit(args.out)
+    with io.output_lock(args.out), _workers_started(names, params):
+        try:
+            for name in names:
+                summary = STAGES[name](args, params, commit)
+                print(summary.line(), file=sys.stderr)
+                summaries.append(summary)
+                if name == "clean" and summary.rows.get("documents", 0) == 0:
+                    break
+            if _STOPPED:  # an interrupt some library swallowed
+                raise Terminated()
+            if summaries[0].stage == "clean" and summaries[0].rows.get("documents", 0) == 0:
+                commit.abort()
+            else:
+                commit.apply()
+        except BaseException:
+            commit.abort()
+            raise
+        for summary in summaries:
+            io.write_json(args.out / summary.stage / "metrics.json", summary.metrics())
+            io.write_json(args.out / summary.stage / "timings.json", summary.timing_metrics())
         if len(names) > 1:
             _write_run_metrics(args.out)
     clean = next((s for s in summaries if s.stage == "clean"), None)
     if clean is not None:
         if clean.rows.get("documents", 0) == 0:
-            print(f"error: no article could be read; see the warnings above and {args.out / 'clean/rejected.parquet'}",
+            print("error: no article could be read; see the warnings above (the previous tables, if any, are kept)",
                   file=sys.stderr)
             return 1
         if args.strict and clean.rejected:
             print(f"error: {clean.rejected} input(s) rejected and --strict is set", file=sys.stderr)
             return 1
     return 0
+
+
+def _report(argv: list[str]) -> int:
+    """The HTML report of DIR's tables, after checking they describe one run."""
+    from pipeline import report
+
+    parser = argparse.ArgumentParser(prog="python -m pipeline report", description=report.DESCRIPTION)
+    report.add_arguments(parser)
+    args = parser.parse_args(argv)
+    tables = ["clean/documents", "entities/mentions", "entities/entities", "quotes/quotes"]
+    missing = [table for table in tables if not table_path(args.out, table).exists()]
+    if missing:
+        raise UsageError(f"{table_path(args.out, missing[0])} is missing: run the pipeline first "
+                         f"(python -m pipeline run --out {args.out})")
+    commands = {stage: f"python -m pipeline {stage} --out {args.out}" for stage in STAGES}
+    io.check_tables({table: table_path(args.out, table) for table in tables}, commands)
+    return report.report_command(args)
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -209,7 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipeline",
         description="News quote and entity pipeline: raw articles in, Parquet tables of clean documents, "
-                    "canonical entities and attributed quotes out. `dvc repro` runs the same stages on seeds/ (and `python -m pipeline.report` the HTML report).",
+                    "canonical entities and attributed quotes out. `dvc repro` runs the same stages on seeds/ (and `python -m pipeline report` the HTML report).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
@@ -257,6 +375,9 @@ def build_parser() -> argparse.ArgumentParser:
                                   description="Write DIR/metrics.json from each stage's DIR/STAGE/metrics.json.")
     summary.add_argument("--out", type=Path, default=Path("outputs"), metavar="DIR",
                          help="folder holding the pipeline's tables (default: outputs)")
+    report = commands.add_parser("report", help="the browsable HTML report of DIR's tables (DIR/report/index.html)",
+                                 add_help=False)
+    report.add_argument("arguments", nargs="*", help="--out DIR, --top N (python -m pipeline report --help)")
     evaluate = commands.add_parser(
         "evaluate", help="run on an annotated sample and score the quotes against it",
         description="Run the pipeline on the articles of a gold JSONL file (one article per line: id, text, "
@@ -277,11 +398,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(argv[:1]) if argv[:1] == ["report"] else parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _on_signal(os.getpid()))
     try:
+        if args.command == "report":
+            return _report(argv[1:])
         if args.command == "run":
             return _run_stages(args, ["clean", "entities", "quotes"])
         if args.command == "evaluate":
@@ -296,3 +422,9 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as error:  # ModelNotFoundError and stage consistency errors
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # a read-only or full output folder
+        print(f"error: {io.printable(str(error))}; the previous tables are kept", file=sys.stderr)
+        return 2
+    except (KeyboardInterrupt, Terminated):
+        print(INTERRUPTED, file=sys.stderr)
+        return 130

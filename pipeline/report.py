@@ -356,7 +356,7 @@ def index_page(documents: pd.DataFrame, mentions: pd.DataFrame, entities: pd.Dat
     body = "\n".join([
         "<h1>News quotes and entities</h1>",
         f'<ul class="counts">{cards}</ul>',
-        f"<h2>Top speakers</h2>",
+        "<h2>Top speakers</h2>",
         '<table class="speakers"><tr><th>speaker</th><th>type</th><th class="num">quotes</th>'
         f'<th class="num">articles</th></tr>{speaker_rows}</table>' if speaker_rows else "<p>No attributed quotes.</p>",
         "<h2>Quotes of people by gender</h2>",
@@ -406,7 +406,6 @@ def quotes_per_day(documents: pd.DataFrame, quotes: pd.DataFrame) -> pd.DataFram
 
 def build_report(out: Path, *, top: int = 20) -> dict:
     """Write OUT/report (index, article pages, plot CSVs, metrics.json); return the metrics."""
-    import pandas as pd
 
     out = Path(out)
     t = load_tables(out)

@@ -77,7 +77,6 @@ def quote_rows(doc_id: str, body: str, layout: Layout, found: Iterable[Quote]) -
             "speaker_mention_end": speaker_where[2] if speaker_where else None,
             "speaker": q.speaker, "speaker_entity_id": q.speaker_entity_id, "speaker_type": q.speaker_type,
             "speaker_role": q.speaker_role, "speaker_affiliation_id": q.speaker_affiliation_id,
-            "cue": q.cue, "rule": q.rule, "confidence": q.confidence,
             "cue": q.cue, "rule": q.rule, "confidence": q.confidence, "cue_type": q.cue_type,
             "context_start": context[1] if context else None, "context_end": context[2] if context else None,
         })

@@ -1,4 +1,5 @@
-"""Shared fixtures: paths to the seed, the gold annotation and the benchmark data in ../shared."""
+"""Shared fixtures: the seed (a committed copy under tests/fixtures, never the live seeds/ folder, which
+holds the user's own articles), the gold annotation and the benchmark data in ../shared."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-SEED = ROOT / "seeds" / "000_ae33d785d9baa15f.txt"
+SEEDS = ROOT / "tests" / "fixtures" / "seeds"
+SEED = SEEDS / "000_ae33d785d9baa15f.txt"
 
 
 @pytest.fixture(scope="session")
@@ -35,10 +37,10 @@ def polnear_dev() -> list[dict]:
 
 @pytest.fixture(scope="session")
 def analyst_outputs(tmp_path_factory) -> Path:
-    """`python -m pipeline run` on seeds/ into a temporary WORK/outputs folder (run once per test session)."""
+    """`python -m pipeline run` on the seed fixture into a temporary WORK/outputs folder (run once per test session)."""
     from pipeline.cli import main
 
     out = tmp_path_factory.mktemp("analyst") / "outputs"
-    code = main(["run", "--seeds", str(ROOT / "seeds"), "--out", str(out), "--params", str(ROOT / "params.yaml")])
-    assert code == 0, "the pipeline failed on seeds/"
+    code = main(["run", "--seeds", str(SEEDS), "--out", str(out), "--params", str(ROOT / "params.yaml")])
+    assert code == 0, "the pipeline failed on the seed"
     return out

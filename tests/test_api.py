@@ -5,11 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 import pytest
+from conftest import SEED
 
 from pipeline import schemas
 from pipeline.api import TABLE_SCHEMAS, analyse
-
-from conftest import SEED
 
 PARAGRAPH = (
     "Germany's foreign minister, Annalena Baerbock, said on Monday that the talks in Geneva had begun. "

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from spacy.tokens import Span
 
 from pipeline.components import fixed_entities

@@ -8,7 +8,13 @@ import json
 
 import pytest
 
-from pipeline.evaluate import format_report, map_span, prediction_rows, same_speaker, score
+from pipeline.evaluate import (
+    format_report,
+    map_span,
+    prediction_rows,
+    same_speaker,
+    score,
+)
 from pipeline.records import Quote
 from tests.conftest import SHARED
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import ROOT
+
 from pipeline.groups.index import from_table, to_table
 from pipeline.groups.quotes import QuoteSettings, quote_groups
 from pipeline.groups.text import words

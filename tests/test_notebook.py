@@ -7,7 +7,6 @@ import os
 
 import pandas as pd
 import pytest
-
 from conftest import ROOT
 
 NOTEBOOK = ROOT / "notebooks" / "explore.ipynb"

@@ -12,8 +12,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
-
 from articles import run
+from conftest import SEEDS
+
 from pipeline import model, schemas
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def seed_run(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("seed") / "out"
-    result = run(["run", "--seeds", str(ROOT / "seeds"), "--out", str(out)], ROOT)
+    result = run(["run", "--seeds", str(SEEDS), "--out", str(out)], ROOT)
     assert result.returncode == 0, result.stderr
     return out
 
@@ -76,7 +77,7 @@ def test_seed_quotes_and_entities_against_gold(seed_run: Path, seed_gold: dict):
 
 
 def test_second_run_reuses_everything(seed_run: Path):
-    result = run(["run", "--seeds", str(ROOT / "seeds"), "--out", str(seed_run)], ROOT)
+    result = run(["run", "--seeds", str(SEEDS), "--out", str(seed_run)], ROOT)
     assert result.returncode == 0
     summary = json.loads((seed_run / "metrics.json").read_text())
     assert [summary[s]["processed"] for s in ("clean", "entities", "quotes")] == [0, 0, 0]
@@ -123,7 +124,7 @@ def test_params_sections_and_dvc_stages_agree():
 def test_dvc_deps_list_every_module_the_stage_imports(stage: str, seed_run: Path):
     """A code change must rerun the stage: every project module it loads is one of its deps."""
     code = (f"import sys; from pipeline.cli import main; main(['{stage}', '--out', r'{seed_run}'"
-            + (f", '--seeds', r'{ROOT / 'seeds'}'" if stage == "clean" else "") + "]); "
+            + (f", '--seeds', r'{SEEDS}'" if stage == "clean" else "") + "]); "
             "print(' '.join(sorted(m.__file__ for n, m in sys.modules.items() if n.startswith('pipeline.'))))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr

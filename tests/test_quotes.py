@@ -12,8 +12,8 @@ from pipeline import entities
 from pipeline.evaluate import prediction_rows, score
 from pipeline.fields import analysis_text
 from pipeline.model import load_nlp
-from pipeline.quotes.marks import quoted_spans
 from pipeline.quotes import quotes
+from pipeline.quotes.marks import quoted_spans
 from pipeline.records import Quote
 
 

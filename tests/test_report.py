@@ -14,8 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import ROOT
+
 from pipeline import report
 
 VOID = {"meta", "link", "br", "img", "hr", "input", "col", "area", "base", "source", "wbr"}

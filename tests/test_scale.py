@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-
 from articles import article, run
 
 TABLES = ["clean/documents", "entities/mentions", "entities/entities", "quotes/quotes"]

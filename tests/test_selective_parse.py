@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from pipeline import model
-from pipeline.parse.selective import FLAT_LABEL, PARSED_KEY, parse_wanted, reporting_words
+from pipeline.parse.selective import (
+    FLAT_LABEL,
+    PARSED_KEY,
+    parse_wanted,
+    reporting_words,
+)
 from pipeline.quotes import quotes
 from pipeline.quotes.lexicon import lexicon
 

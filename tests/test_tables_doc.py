@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from conftest import ROOT
+
 from pipeline import schemas, tables_doc
 
 DOC = ROOT / "docs" / "tables.md"

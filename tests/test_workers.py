@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from articles import article
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")

@@ -82,7 +82,10 @@ def parse_timestamp(value: str) -> datetime | None:
         except (ValueError, OverflowError, TypeError):
             return None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        try:  # a zone beyond ±24 h, or a time next to year 1 or 9999 that UTC pushes out of range
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        except (ValueError, OverflowError):
+            return None
     return parsed
 
 

@@ -16,7 +16,8 @@ import pyarrow as pa
 
 from pipeline.groups.assign import SAME, components
 from pipeline.groups.index import Index, extended, from_table
-from pipeline.groups.lsh import VERSION as LSH_VERSION, band_hashes, signatures
+from pipeline.groups.lsh import VERSION as LSH_VERSION
+from pipeline.groups.lsh import band_hashes, signatures
 from pipeline.groups.text import shingle_hashes, words
 
 KEY_SEP = "\x1f"

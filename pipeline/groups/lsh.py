@@ -11,8 +11,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 
-import numpy as np
 import datasketch
+import numpy as np
 from datasketch import MinHash
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)

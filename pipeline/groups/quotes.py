@@ -20,7 +20,8 @@ import pyarrow as pa
 
 from pipeline.groups.assign import PART, SAME, resolved_groups
 from pipeline.groups.index import Index, extended, from_table
-from pipeline.groups.lsh import VERSION as LSH_VERSION, banded_signatures
+from pipeline.groups.lsh import VERSION as LSH_VERSION
+from pipeline.groups.lsh import banded_signatures
 from pipeline.groups.text import ngrams, shingle_hashes, window_starts, words
 
 KEY_SEP = "\x1f"

@@ -19,7 +19,11 @@ QUOTE_DATA = ["speech*", "quote*", "reporting*", "organisation_descriptions.json
 
 @dataclass
 class StageSummary:
-    """What one stage did: the line printed at its end and its entry in metrics.json."""
+    """What one stage did: the line printed at its end, its counts (metrics.json) and timings (timings.json).
+
+    Counts are the same for the same input, so metrics.json may be a DVC-tracked metric; the wall-clock
+    `seconds` and per-phase `timings` (phase name -> seconds) go to timings.json, outside DVC's outs.
+    """
 
     stage: str
     documents: int = 0
@@ -42,19 +46,51 @@ class StageSummary:
                 f"{self.rejected} rejected{failed}; wrote {rows}; {self.seconds:.1f}s{phases}, {rate:,.0f} words/s")
 
     def metrics(self) -> dict:
+        """The deterministic counts."""
         data = asdict(self)
-        data["words_per_second"] = round(self.words / self.seconds, 1) if self.seconds else 0.0
-        data["seconds"] = round(self.seconds, 3)
-        data["timings"] = {name: round(seconds, 3) for name, seconds in self.timings.items()}
+        del data["seconds"], data["timings"]
         return data
+
+    def timing_metrics(self) -> dict:
+        """Wall-clock seconds per phase ("total" always) and the words per second."""
+        return {"stage": self.stage, "total": round(self.seconds, 3),
+                **{name: round(seconds, 3) for name, seconds in self.timings.items()},
+                "words_per_second": round(self.words / self.seconds, 1) if self.seconds else 0.0}
+
+
+STAGE_COMMANDS = {stage: f"python -m pipeline {stage} --out OUT" for stage in ("clean", "entities", "quotes")}
 
 
 def table_path(out: Path, table: str) -> Path:
     return Path(out) / f"{table}.parquet"
 
 
-def warn(message: str) -> None:
-    print(f"warning: {message}", file=sys.stderr)
+warn = io.warn
+
+
+def note(message: str) -> None:
+    print(f"note: {io.printable(message)}", file=sys.stderr)
+
+
+def checked_inputs(commit: io.Commit, tables: list[str]) -> dict[str, str]:
+    """The run version of each stage among `tables` (as this run sees them), after checking that they
+    describe one state (io.check_tables); a stage refuses inputs from different runs."""
+    commands = {stage: command.replace("OUT", str(commit.out)) for stage, command in STAGE_COMMANDS.items()}
+    return io.check_tables({table: commit.path(table) for table in tables}, commands)
+
+
+class RunDigest:
+    """The version of a stage's run: a hash of its inputs' versions and of every document's cache key in order,
+    so the same input gives the same version (and byte-identical tables)."""
+
+    def __init__(self, *parts: object):
+        self._hash = hashlib.sha256(digest(*parts).encode())
+
+    def add(self, *parts: object) -> None:
+        self._hash.update(digest(*parts).encode())
+
+    def version(self) -> str:
+        return self._hash.hexdigest()[:16]
 
 
 def digest(*parts: object) -> str:

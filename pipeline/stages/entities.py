@@ -13,18 +13,20 @@ from pipeline.executors import executor, in_order
 from pipeline.rows import layout_of, mention_rows, mentions_from_rows
 from pipeline.stages.common import (
     DOC_COLUMNS,
+    RunDigest,
     StageSummary,
+    checked_inputs,
     code_version,
     digest,
     grouped_mentions,
     progress_batches,
     quote_settings,
-    table_path,
     warn,
 )
 from pipeline.timing import lap
 
-ENTITY_DATA = ["entity*", "gazetteer*", "titles*", "countries*", "quote*", "speech*", "organisation_descriptions.json"]
+ENTITY_DATA = ["entity*", "gazetteer*", "titles*", "countries*", "quote*", "speech*", "reporting*",
+               "organisation_descriptions.json"]
 WRITE_EVERY = 64  # documents per row group of the mentions and parses tables
 CHUNKS_PER_WORKER = 4
 MAX_CHUNK = 4  # documents per chunk sent to a worker: a few seconds of work, so the last chunks finish together
@@ -41,8 +43,8 @@ class Parallelism:
 
 def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallelism: Parallelism = Parallelism(),
                  quotes_min_confidence: float | None = None, quotes_keep_unattributed: bool = False,
-                 quotes_indirect: bool = True, selective_parse: bool = False) -> StageSummary:
-    """Parse every document once; write mentions, entities and the parses the quote stage reads.
+                 quotes_indirect: bool = True, selective_parse: bool = False, commit: io.Commit) -> StageSummary:
+    """Parse every document once; stage mentions, entities and the parses the quote stage reads.
 
     With `quotes_min_confidence` (whole-pipeline runs), the quotes are found in the same pass and
     stored in the quote stage's cache, so that stage only writes its table. `selective_parse`: the
@@ -64,14 +66,16 @@ def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallel
                            data=ENTITY_DATA)
     config = json.dumps({"keep_labels": sorted(keep_labels), "selective_parse": selective_parse}, sort_keys=True)
     meta = {"pipeline_version": __version__, "stage": "entities", **info}
+    docs_path = commit.path("clean/documents")
+    clean_version = checked_inputs(commit, ["clean/documents"])["clean"]
+    run = RunDigest(clean_version, version, config, info)
     cache = io.ResultCache(Path(out) / "entities" / "cache.sqlite")
     quote_cache = io.ResultCache(Path(out) / "quotes" / "cache.sqlite") if quotes_min_confidence is not None else None
     quote_config = quote_settings(quotes_min_confidence, keep_unattributed=quotes_keep_unattributed, indirect=quotes_indirect) if quote_cache else None
-    mentions_out = io.TableWriter(table_path(out, "entities/mentions"), schemas.MENTIONS, meta)
-    parses_out = io.TableWriter(table_path(out, "entities/parses"), schemas.PARSES, meta)
+    mentions_out = commit.writer("entities/mentions", schemas.MENTIONS, meta)
+    parses_out = commit.writer("entities/parses", schemas.PARSES, meta)
     keys_seen: set[str] = set()
     workers = max(parallelism.workers, 1)
-    docs_path = table_path(out, "clean/documents")
     total = io.row_count(docs_path)
     chunk = chunk_size(total, workers=workers, batch_size=batch_size)
     analyse_options = {"batch_size": batch_size, "keep_labels": tuple(keep_labels),
@@ -87,6 +91,8 @@ def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallel
             items = [layout_of(row) for row in batch]
             keys = [digest(row["content_hash"], config, info, version) for row in batch]
             keys_seen.update(keys)
+            for key in keys:
+                run.add(key)
             cached = cache.get_many(keys)
             todo = [i for i, key in enumerate(keys) if key not in cached]
             timings["read"] += clock() - mark
@@ -141,29 +147,28 @@ def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallel
                 mark = clock()
             flushed()
             timings["write"] += clock() - mark
-    except BaseException:
-        mentions_out.abort()
-        parses_out.abort()
-        raise
+        if workers > 1:  # the time waited on the chunks, less what was read meanwhile
+            timings["wait"] = max(timings["wait"] - timings["read"], 0.0)
+        else:  # in this process, the analysis itself: its phases are counted already
+            del timings["wait"]
+        mark = clock()
+        lineage = {"version": run.version(), "inputs": {"clean": clean_version}}
+        commit.stage("entities/mentions", mentions_out, **lineage)
+        commit.stage("entities/parses", parses_out, **lineage)
+        mark = lap(timings, "write", mark)
+        entities = entity_rows(
+            (doc_id, mentions_from_rows(rows, None)) for doc_id, rows in grouped_mentions(commit.path("entities/mentions"))
+        )
+        mark = lap(timings, "resolution", mark)
+        entities_out = commit.writer("entities/entities", schemas.ENTITIES, meta)
+        entities_out.write(entities)
+        commit.stage("entities/entities", entities_out, **lineage)
+        cache.keep_only(keys_seen)
+        lap(timings, "write", mark)
     finally:
+        cache.close()
         if quote_cache is not None:
             quote_cache.close()
-    if workers > 1:  # the time waited on the chunks, less what was read meanwhile
-        timings["wait"] = max(timings["wait"] - timings["read"], 0.0)
-    else:  # in this process, the analysis itself: its phases are counted already
-        del timings["wait"]
-    mark = clock()
-    mentions_out.commit()
-    parses_out.commit()
-    mark = lap(timings, "write", mark)
-    entities = entity_rows(
-        (doc_id, mentions_from_rows(rows, None)) for doc_id, rows in grouped_mentions(table_path(out, "entities/mentions"))
-    )
-    mark = lap(timings, "resolution", mark)
-    io.write_table(table_path(out, "entities/entities"), entities, schemas.ENTITIES, meta)
-    cache.keep_only(keys_seen)
-    cache.close()
-    lap(timings, "write", mark)
     summary.rows = {"mentions": mentions_out.rows, "entities": len(entities)}
     summary.seconds = timings["total"] = clock() - started
     return summary

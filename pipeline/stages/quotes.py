@@ -13,21 +13,24 @@ from pipeline.groups.quotes import QuoteGrouper
 from pipeline.rows import layout_of, mentions_from_rows, quote_rows
 from pipeline.stages.common import (
     DOC_COLUMNS,
+    RunDigest,
     StageSummary,
+    checked_inputs,
     code_version,
     digest,
     grouped_mentions,
     quote_settings,
-    table_path,
     warn,
 )
 from pipeline.timing import lap, timed
 
 
-def run_quotes(*, out: Path, min_confidence: float, keep_unattributed: bool = False,
+def run_quotes(*, out: Path, min_confidence: float, commit: io.Commit, keep_unattributed: bool = False,
                indirect: bool = True) -> StageSummary:
-    """Find the quotes of every document in its stored parse (no second parse); write the quotes table.
+    """Find the quotes of every document in its stored parse (no second parse); stage the quotes and
+    quote_groups tables.
 
+    Quotes the entity stage found in its own pass of this run (whole-pipeline runs) count as processed.
     keep_unattributed: also write quotes no rule attributes (speaker null, rule "none");
     indirect: also reported speech (kind "indirect")."""
     from spacy.tokens import Doc
@@ -42,20 +45,24 @@ def run_quotes(*, out: Path, min_confidence: float, keep_unattributed: bool = Fa
     info = model_info()
     config = quote_settings(min_confidence, keep_unattributed=keep_unattributed, indirect=indirect)
     meta = {"pipeline_version": __version__, "stage": "quotes", **info}
+    inputs = checked_inputs(commit, ["clean/documents", "entities/mentions", "entities/parses"])
+    run = RunDigest(inputs, config)
     cache = io.ResultCache(Path(out) / "quotes" / "cache.sqlite")
-    quotes_out = io.TableWriter(table_path(out, "quotes/quotes"), schemas.QUOTES, meta)
+    quotes_out = commit.writer("quotes/quotes", schemas.QUOTES, meta)
     keys_seen: set[str] = set()
-    mention_groups = grouped_mentions(table_path(out, "entities/mentions"))
+    mention_groups = grouped_mentions(commit.path("entities/mentions"))
     pending = next(mention_groups, None)
     groups_path = Path(out) / "quotes" / "groups_index.parquet"  # what later runs compare new quotes with
     grouper = QuoteGrouper(io.read_arrow(groups_path), code=code_version("groups"))
     try:
-        docs = io.iter_batches(table_path(out, "clean/documents"), batch_size=256, columns=DOC_COLUMNS)
-        parses = io.iter_batches(table_path(out, "entities/parses"), batch_size=256, columns=["doc_id", "key", "doc"])
+        docs = io.iter_batches(commit.path("clean/documents"), batch_size=256, columns=DOC_COLUMNS)
+        parses = io.iter_batches(commit.path("entities/parses"), batch_size=256, columns=["doc_id", "key", "doc"])
         for doc_batch, parse_batch in timed(zip(docs, parses), timings, "read"):
             mark = time.perf_counter()
             keys = [digest(p["key"], *config) for p in parse_batch]
             keys_seen.update(keys)
+            for key in keys:
+                run.add(key)
             cached = cache.get_many(keys)
             if nlp is None and len(cached) < len(keys):
                 nlp = load_nlp()
@@ -72,7 +79,10 @@ def run_quotes(*, out: Path, min_confidence: float, keep_unattributed: bool = Fa
                     _, layout = layout_of(row)
                     if key in cached:
                         found = cached[key]
-                        summary.reused += 1
+                        if key in cache.made_this_run:
+                            summary.processed += 1
+                        else:
+                            summary.reused += 1
                     else:
                         doc = Doc(nlp.vocab).from_bytes(parse["doc"])
                         found = quotes_of(doc, mentions_from_rows(doc_mentions, layout), min_confidence=min_confidence,
@@ -94,22 +104,19 @@ def run_quotes(*, out: Path, min_confidence: float, keep_unattributed: bool = Fa
             grouper.add(rows)
         mark = time.perf_counter()
         published = {r["doc_id"]: r["published"]
-                     for r in io.read_rows(table_path(out, "clean/documents"), columns=["doc_id", "published"])}
+                     for r in io.read_rows(commit.path("clean/documents"), columns=["doc_id", "published"])}
         grouping = grouper.result(published)
-        io.fill_column(quotes_out, "quote_group_id", grouping.group_of, key="quote_id")
-        io.write_table(table_path(out, "quotes/quote_groups"), grouping.group_rows(),
-                       schemas.QUOTE_GROUPS, meta)
-        lap(timings, "groups", mark)
-    except BaseException:
-        quotes_out.abort()
+        quotes_out.fill("quote_group_id", grouping.group_of, key="quote_id")
+        groups_out = commit.writer("quotes/quote_groups", schemas.QUOTE_GROUPS, meta)
+        groups_out.write(grouping.group_rows())
+        mark = lap(timings, "groups", mark)
+        commit.stage("quotes/quotes", quotes_out, version=run.version(), inputs=inputs)
+        commit.stage("quotes/quote_groups", groups_out, version=run.version(), inputs=inputs)
+        io.write_arrow(groups_path, to_table(grouping.index))
+        cache.keep_only(keys_seen)
+        lap(timings, "write", mark)
+    finally:
         cache.close()
-        raise
-    mark = time.perf_counter()
-    quotes_out.commit()
-    io.write_arrow(groups_path, to_table(grouping.index))
-    cache.keep_only(keys_seen)
-    cache.close()
-    lap(timings, "write", mark)
     summary.rows = {"quotes": quotes_out.rows, "quote_groups": len(grouping.groups)}
     summary.seconds = timings["total"] = time.perf_counter() - started
     return summary
