@@ -99,7 +99,9 @@ def test_page_without_article_body_is_rejected_with_its_file(tmp_path):
     assert {a.source: a.html for a in articles} == {"menu.htm": True, "story.html": True}
     with pytest.raises(ArticleError, match="no article body"):
         document_row(next(a for a in articles if a.source == "menu.htm"), max_chars=100_000)
-    summary = run_clean(seeds=seeds, out=tmp_path / "out", max_chars=100_000)
+    commit = io.Commit(tmp_path / "out")
+    summary = run_clean(seeds=seeds, out=tmp_path / "out", max_chars=100_000, commit=commit)
+    commit.apply()
     assert summary.rejected == 1
     rejected = pd.read_parquet(tmp_path / "out/clean/rejected.parquet")
     assert rejected.to_dict("records") == [{"source": "menu.htm", "reason": "no article body found in the HTML page"}]

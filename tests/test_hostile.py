@@ -309,7 +309,7 @@ def test_commit_killed_after_its_journal_is_completed_by_the_next_run(tmp_path):
 def test_time_limit_stops_one_article(monkeypatch):
     from pipeline import analysis, quotes
 
-    def endless(doc, mentions):
+    def endless(doc, mentions, **options):
         while True:
             pass
 
@@ -332,7 +332,7 @@ def two_runs(tmp_path_factory) -> Path:
 
 
 TABLES = ["clean/documents", "clean/removed_lines", "clean/rejected", "entities/mentions", "entities/parses",
-          "entities/entities", "quotes/quotes"]
+          "entities/entities", "quotes/quotes", "quotes/quote_groups"]
 
 
 def test_crash_in_a_later_stage_commits_no_table(two_runs):
