@@ -27,7 +27,7 @@ class Analysis:
 
 
 def quotes_of(doc, mentions: list[Mention], *, min_confidence: float, keep_unattributed: bool = False,
-              indirect: bool = True) -> list[Quote] | str:
+              indirect: bool = False) -> list[Quote] | str:
     """The document's quotes above the confidence floor (with reported speech unless `indirect`
     is false), or why the quote rules failed."""
     from pipeline.quotes import quotes
@@ -41,7 +41,7 @@ def quotes_of(doc, mentions: list[Mention], *, min_confidence: float, keep_unatt
 
 
 def analyse(items: list[tuple[str, Layout]], *, batch_size: int, keep_labels: tuple[str, ...],
-            min_confidence: float | None = None, keep_unattributed: bool = False, indirect: bool = True,
+            min_confidence: float | None = None, keep_unattributed: bool = False, indirect: bool = False,
             selective_parse: bool = False) -> list[Analysis]:
     """Parse each analysis text once; find its mentions and, when `min_confidence` is given, its quotes.
 
@@ -52,7 +52,7 @@ def analyse(items: list[tuple[str, Layout]], *, batch_size: int, keep_labels: tu
 
 
 def analysed(items: list[tuple[str, Layout]], *, batch_size: int, keep_labels: tuple[str, ...],
-             min_confidence: float | None = None, keep_unattributed: bool = False, indirect: bool = True,
+             min_confidence: float | None = None, keep_unattributed: bool = False, indirect: bool = False,
              selective_parse: bool = False) -> tuple[list[Analysis], dict[str, float]]:
     """`analyse`, and the seconds it spent per phase: parse, resolution (entity rules), quotes, serialise."""
     from pipeline.model import load_nlp

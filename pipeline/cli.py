@@ -50,7 +50,7 @@ class EntitiesParams(_Section):
 class QuotesParams(_Section):
     min_confidence: float = Field(0.0, ge=0.0, le=1.0)
     keep_unattributed: bool = Field(False, description="also keep quotes no rule attributes (speaker null)")
-    indirect: bool = Field(True, description="also reported speech (kind indirect)")
+    indirect: bool = Field(False, description="also reported speech (kind indirect)")
 
 
 SECTIONS = {"clean": CleanParams, "entities": EntitiesParams, "quotes": QuotesParams}
@@ -124,7 +124,7 @@ def _stage_entities(args: argparse.Namespace, params: dict, commit: io.Commit) -
                         parallelism=_parallelism(section), commit=commit,
                         quotes_min_confidence=quotes.min_confidence if quotes else None,
                         quotes_keep_unattributed=quotes.keep_unattributed if quotes else False,
-                        quotes_indirect=quotes.indirect if quotes else True,
+                        quotes_indirect=quotes.indirect if quotes else False,
                         selective_parse=section.selective_parse)
 
 

@@ -93,7 +93,7 @@ def test_a_sentence_that_is_a_quote_and_a_report_is_counted_once():
 def test_reported_speech_changes_no_quote_and_no_speaker(seed_text):
     doc = load_nlp()(seed_text)
     mentions = list(entities.mentions(doc))
-    without = list(quotes(doc, mentions, indirect=False))
+    without = [dataclasses.replace(q, cue_type=None) for q in quotes(doc, mentions, indirect=False)]
     with_indirect = [q for q in quotes(doc, mentions) if q.kind != "indirect"]
     assert [dataclasses.replace(q, cue_type=None, context_start=None, context_end=None) for q in with_indirect] == without
     assert all(q.cue_type in ("statement", "belief", "hope") for q in with_indirect)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from spacy.tokens import Doc
 
@@ -15,6 +16,7 @@ from pipeline.quotes.detection import (
     quote_words,
     unreported_fragment,
 )
+from pipeline.quotes.lexicon import lexicon
 from pipeline.quotes.marks import QuotedSpan, quoted_spans
 from pipeline.quotes.reported import with_reported
 from pipeline.records import Mention, Quote
@@ -29,11 +31,16 @@ def quotes(doc: Doc, mentions: Sequence[Mention], *, single_quotes: str = "auto"
            keep_unattributed: bool = False, indirect: bool = True) -> Iterator[Quote]:
     """Yield the quotes of `doc` with their speakers, in text order.
 
-    indirect: also yield reported speech (kind "indirect", `pipeline.quotes.reported`), and give
-    every quote its `cue_type` and a partial quote its reported clause as context.
+    Every quote gets its `cue_type`. indirect: also yield reported speech (kind "indirect",
+    `pipeline.quotes.reported`), and give a partial quote its reported clause as context.
     """
     direct = _direct_quotes(doc, mentions, single_quotes=single_quotes, keep_unattributed=keep_unattributed)
-    yield from with_reported(doc, mentions, list(direct), single_quotes=single_quotes) if indirect else direct
+    if indirect:
+        yield from with_reported(doc, mentions, list(direct), single_quotes=single_quotes)
+        return
+    lex = lexicon()
+    for quote in direct:
+        yield replace(quote, cue_type=lex.cue_type(quote.cue))
 
 
 def _direct_quotes(doc: Doc, mentions: Sequence[Mention], *, single_quotes: str = "auto",

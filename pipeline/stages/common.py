@@ -151,7 +151,7 @@ def grouped_mentions(path: Path) -> Iterator[tuple[str, list[dict]]]:
         yield current, rows
 
 
-def quote_settings(min_confidence: float, *, keep_unattributed: bool = False, indirect: bool = True) -> tuple[str, str]:
+def quote_settings(min_confidence: float, *, keep_unattributed: bool = False, indirect: bool = False) -> tuple[str, str]:
     """The quote stage's configuration and code version, part of every quote cache key."""
     return (json.dumps({"min_confidence": min_confidence, "keep_unattributed": keep_unattributed, "indirect": indirect},
                        sort_keys=True),

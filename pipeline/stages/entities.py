@@ -43,7 +43,7 @@ class Parallelism:
 
 def run_entities(*, out: Path, keep_labels: list[str], batch_size: int, parallelism: Parallelism = Parallelism(),
                  quotes_min_confidence: float | None = None, quotes_keep_unattributed: bool = False,
-                 quotes_indirect: bool = True, selective_parse: bool = False, commit: io.Commit) -> StageSummary:
+                 quotes_indirect: bool = False, selective_parse: bool = False, commit: io.Commit) -> StageSummary:
     """Parse every document once; stage mentions, entities and the parses the quote stage reads.
 
     With `quotes_min_confidence` (whole-pipeline runs), the quotes are found in the same pass and

@@ -26,7 +26,7 @@ from pipeline.timing import lap, timed
 
 
 def run_quotes(*, out: Path, min_confidence: float, commit: io.Commit, keep_unattributed: bool = False,
-               indirect: bool = True) -> StageSummary:
+               indirect: bool = False) -> StageSummary:
     """Find the quotes of every document in its stored parse (no second parse); stage the quotes and
     quote_groups tables.
 
