@@ -137,7 +137,7 @@ def described_organisation(ctx: Context, tok: Token, *, acting_only: bool = Fals
         t = ctx.doc[ctx._tok(m.end - 1)]
         if ctx.in_quote[t.i]:
             continue
-        while t.head is not t and m.start <= t.head.idx < m.end:  # the name's own head: "Department" of "Department of X"
+        while t.head.i != t.i and m.start <= t.head.idx < m.end:  # the name's own head: "Department" of "Department of X"
             t = t.head
         if named is None and head in (m.canonical_name or m.text).lower().replace("-", " ").split():
             named = m

@@ -22,7 +22,6 @@ from pipeline.resolve.descriptions import (
 )
 from pipeline.resolve.pronouns import pronoun_antecedent, salient_person
 
-
 SPOKES_ROLES = frozenset({"spokesman"})  # role_aliases map spokeswoman, spokesperson here
 
 
@@ -118,8 +117,7 @@ def resolve_speaker(ctx: Context, tok: Token, state: dict) -> tuple[str, int, in
 
 
 
-_CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday january february march april "
-                      "may june july august september october november december today tonight".split())
+_CALENDAR = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "today", "tonight"])
 
 
 def _missed_name(ctx: Context, tok: Token, start: int, end: int) -> Mention | None:
