@@ -114,3 +114,8 @@ def test_a_person_after_a_title_inside_an_organisation_name_is_that_person():
     found = [m for m in entities.mentions(doc) if m.kind == "name"]
     assert ("Doug Ford", "PERSON") in {(m.text, m.label) for m in found}
     assert not any("Premier" in m.text for m in found)
+
+
+def test_an_office_named_after_a_title_speaks_as_an_organisation():
+    tables = analyse("The Prime Minister\u2019s Office \u201coutright rejects\u201d what it calls \u201cfake news\u201d about the vote.")
+    assert set(tables["quotes"]["speaker"]) == {"Prime Minister\u2019s Office"}
