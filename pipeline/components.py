@@ -76,7 +76,24 @@ def fixed_entities(doc: Doc) -> list[Span]:
                 and not _state_after_city(doc, span):
             span = _relabelled(span, "GPE", kb_id=code)
         fixed.append(span)
-    return filter_spans(fixed + _lone_names(doc, fixed, name_words))
+    return filter_spans(fixed + _lone_names(doc, fixed, name_words) + _offices(doc))
+
+
+def _offices(doc: Doc) -> list[Span]:
+    """Offices named after their holder's title ("the Prime Minister's Office", "the U.S.
+    Attorney's Office"): capitalised words ending in a title, a possessive and "Office"; ORG."""
+    titles = entity_data.title_words()
+    found = []
+    for token in doc[2:]:
+        if token.text != "Office" or doc[token.i - 1].tag_ != "POS" or doc[token.i - 2].lower_ not in titles \
+                or not doc[token.i - 2].text[:1].isupper():
+            continue
+        start = token.i - 2
+        while start > 0 and doc[start - 1].text[:1].isupper() and doc[start - 1].lower_ not in DETERMINERS \
+                and not doc[start - 1].is_sent_start and doc[start - 1].pos_ in ("PROPN", "NOUN", "ADJ"):
+            start -= 1
+        found.append(Span(doc, start, token.i + 1, label="ORG"))
+    return found
 
 
 def _state_after_city(doc: Doc, span: Span) -> bool:

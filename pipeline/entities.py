@@ -174,6 +174,8 @@ def _draft(ent: Span) -> Mention:
 
     `spacy_label` is the NER's label, kept by `news_entity_rules` as the span id when it relabels.
     """
+    if ent.label_ == "ORG" and (person := _titled_person(ent)) is not None:
+        return _draft(person)
     base = Mention(ent.start_char, ent.end_char, ent.text, LABELS.get(ent.label_, ent.label_),
                    ent.id_ or ent.label_, None, ent.text)
     if ent.label_ == "PERSON" and (lead := len(ent.text) - len(ent.text.lstrip(_LEADING))) and lead < len(ent.text):
@@ -191,6 +193,21 @@ def _draft(ent: Span) -> Mention:
     if ent.label_ == "PERSON":
         return replace(base, title=_title(ent))
     return base
+
+
+def _titled_person(ent: Span) -> Span | None:
+    """The person an organisation span ends with after a title ("Ontario Premier Doug Ford" tagged
+    ORG -> "Doug Ford"): two to four capitalised words after the last title word, the first a
+    given name."""
+    titles = entity_data.title_words()
+    at = max((t.i for t in ent[:-2] if t.lower_.rstrip(".") in titles), default=None)
+    if at is None:
+        return None
+    tail = ent.doc[at + 1:ent.end]
+    if len(tail) > 4 or not all(t.is_title and t.pos_ == "PROPN" for t in tail) or \
+            entity_data.given_name_gender(tail[0].text) is None:
+        return None
+    return ent.doc.char_span(tail.start_char, tail.end_char, label="PERSON")
 
 
 def _acts(span: Span) -> bool:

@@ -99,3 +99,23 @@ def test_a_surname_tagged_as_an_organisation_is_the_person_of_that_surname():
     fixed = _one_type_per_name(linked)
     assert [(m.label, m.canonical_name) for m in fixed] == [
         ("PERSON", "Donald Trump"), ("PERSON", "Donald Trump"), ("ORGANIZATION", "United Nations")]
+
+
+def test_a_bare_spokesperson_speaks_for_the_organisation_acting_just_before():
+    tables = analyse("The Department of Transport updated the council on Monday.\n\n"
+                     "\u201cThe road will reopen in May,\u201d a spokesperson said.\n\n"
+                     "\u201cWork is on schedule,\u201d the spokesperson said.")
+    speakers = tables["quotes"]["speaker"].tolist()
+    assert speakers == ["Department of Transport", "Department of Transport"]
+
+
+def test_a_person_after_a_title_inside_an_organisation_name_is_that_person():
+    doc = load_nlp()("It looks like Ontario Premier Doug Ford is among the allies of the mayor.")
+    found = [m for m in entities.mentions(doc) if m.kind == "name"]
+    assert ("Doug Ford", "PERSON") in {(m.text, m.label) for m in found}
+    assert not any("Premier" in m.text for m in found)
+
+
+def test_an_office_named_after_a_title_speaks_as_an_organisation():
+    tables = analyse("The Prime Minister\u2019s Office \u201coutright rejects\u201d what it calls \u201cfake news\u201d about the vote.")
+    assert set(tables["quotes"]["speaker"]) == {"Prime Minister\u2019s Office"}

@@ -137,6 +137,8 @@ def described_organisation(ctx: Context, tok: Token, *, acting_only: bool = Fals
         t = ctx.doc[ctx._tok(m.end - 1)]
         if ctx.in_quote[t.i]:
             continue
+        while t.head.i != t.i and m.start <= t.head.idx < m.end:  # the name's own head: "Department" of "Department of X"
+            t = t.head
         if named is None and head in (m.canonical_name or m.text).lower().replace("-", " ").split():
             named = m
         if acting is None and (t.dep_ in ("nsubj", "nsubjpass", "poss") or t.head.dep_ in ("nsubj", "nsubjpass")):
@@ -144,3 +146,16 @@ def described_organisation(ctx: Context, tok: Token, *, acting_only: bool = Fals
     if acting_only:
         return acting
     return named or (acting if head in generic_heads() else None)
+
+
+def spokesperson_organisation(ctx: Context, tok: Token, state: dict) -> Mention | None:
+    """The organisation a bare unnamed spokesperson ("a spokesperson said") speaks for: the one
+    acting just before, or the last speaker if an organisation ("the spokesperson said" after
+    "a spokesperson said"). None when the phrase names whom it speaks for ("a Google
+    spokesperson", "a spokesman for Acme"): that is the quote's `speaker_affiliation_id`."""
+    if any(c.dep_ in ("poss", "compound", "nmod") or (c.dep_ == "amod" and c.pos_ == "PROPN") for c in tok.lefts) \
+            or any(c.dep_ == "prep" and c.lower_ in ("for", "of", "at", "with", "from") for c in tok.rights):
+        return None
+    last = state.get("last")
+    return described_organisation(ctx, tok, acting_only=True) or (
+        last if last is not None and last.label != "PERSON" else None)

@@ -31,12 +31,20 @@ def pronoun_antecedent(ctx: Context, tok: Token, state: dict) -> Mention | None:
             m = ctx.mentions[i]
             i -= 1
             h = ctx.doc[ctx._tok(m.end - 1)]
-            if m.label != "PERSON" and h.dep_ in ("nsubj", "nsubjpass") and not ctx.in_quote[h.i]:
+            if m.label != "PERSON" and (h.dep_ in ("nsubj", "nsubjpass") or _opens_sentence(ctx, m)) \
+                    and not ctx.in_quote[h.i]:
                 return m
         return last if last is not None and last.label != "PERSON" else None
     if kind != "PERSON":
         return None
     return salient_person(ctx, tok, state, info.get("gender"))
+
+
+def _opens_sentence(ctx: Context, m: Mention) -> bool:
+    """A mention that opens its sentence (after a determiner): its subject where the parse failed."""
+    first = ctx.doc[ctx._tok(m.start)]
+    before = ctx.doc[first.sent.start:first.i]
+    return all(t.pos_ == "DET" or t.is_punct for t in before) and not first.sent[0].is_quote
 
 
 # salience weights (set on PolNeAR train: he/she speakers against the corpus's resolved names)

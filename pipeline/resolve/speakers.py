@@ -18,8 +18,11 @@ from pipeline.resolve.descriptions import (
     campaign_of,
     described_organisation,
     document_owner,
+    spokesperson_organisation,
 )
 from pipeline.resolve.pronouns import pronoun_antecedent, salient_person
+
+SPOKES_ROLES = frozenset({"spokesman"})  # role_aliases map spokeswoman, spokesperson here
 
 
 def resolve_speaker(ctx: Context, tok: Token, state: dict) -> tuple[str, int, int, Mention | None]:
@@ -68,6 +71,9 @@ def resolve_speaker(ctx: Context, tok: Token, state: dict) -> tuple[str, int, in
         return text, start, end, inner
     indefinite = any(c.dep_ in ("det", "nummod") and c.lower_ in ("a", "an", "one", "another", "some", "two", "three")
                      for c in tok.children)
+    if role in SPOKES_ROLES and (indefinite or ctx.person_with_role(role, tok.idx) is None):
+        # an unnamed spokesperson speaks for the organisation: "a spokesperson for the ministry said"
+        return text, start, end, spokesperson_organisation(ctx, tok, state)
     if role in lex.roles and indefinite:  # "a spokesman", "one Sanders supporter": someone new
         return text, start, end, None
     if role in lex.roles:
@@ -96,6 +102,8 @@ def resolve_speaker(ctx: Context, tok: Token, state: dict) -> tuple[str, int, in
                     _, _, _, owner = resolve_speaker(ctx, c, state)
                     if owner is not None and owner.label != "PERSON":
                         return text, start, end, owner
+                    if owner is not None and c.lower_ in lex.pronouns:  # "her ministry": the one named before
+                        return text, start, end, described_organisation(ctx, tok)
             if c.dep_ == "prep" and c.lower_ == "of":
                 for p in c.children:
                     pm = speaker_type_ok(ctx.mention_at(p.idx, p.idx + len(p.text)))
@@ -109,8 +117,7 @@ def resolve_speaker(ctx: Context, tok: Token, state: dict) -> tuple[str, int, in
 
 
 
-_CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday january february march april "
-                      "may june july august september october november december today tonight".split())
+_CALENDAR = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "today", "tonight"])
 
 
 def _missed_name(ctx: Context, tok: Token, start: int, end: int) -> Mention | None:
