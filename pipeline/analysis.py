@@ -94,6 +94,16 @@ def _analysis(doc, layout: Layout, *, keep_labels: tuple[str, ...], min_confiden
         quoted = quotes_of(doc, mentions_from_rows(rows, layout), min_confidence=min_confidence,
                            keep_unattributed=keep_unattributed, indirect=indirect)
         mark = lap(seconds, "quotes", mark)
-    doc_bytes = doc.to_bytes(exclude=["tensor", "user_data"])
+    doc_bytes = stored_parse(doc)
     lap(seconds, "serialise", mark)
     return Analysis(found, doc_bytes, starts, quoted)
+
+
+def stored_parse(doc) -> bytes:
+    """The parse as bytes, the same for the same parse in any process: spaCy writes the doc's strings in
+    set order, which hash randomisation changes from run to run (and with it parses.parquet and dvc.lock)."""
+    import srsly
+
+    data = srsly.msgpack_loads(doc.to_bytes(exclude=["tensor", "user_data"]))
+    data["strings"] = sorted(data["strings"])
+    return srsly.msgpack_dumps(data)
