@@ -158,20 +158,25 @@ def _covering(spans: list[dict], a: int) -> dict | None:
 
 def mark_up(text: str, quotes: Iterable[dict] = (), mentions: Iterable[dict] = (),
             speakers: Iterable[dict] = ()) -> str:
-    """HTML of one field: the escaped text with three layers of <mark>, outermost first:
+    """HTML of one field: the escaped text with layers of <mark>, outermost first:
 
     - quotes (rows of the quotes table): <mark class="quote">, followed by the speaker's tag;
     - speakers ({"start", "end", "speaker"}): the words naming a quote's speaker ("he", "the ambassador");
-    - mentions (rows of the mentions table): <mark class="entity"> with a displaCy-style type label.
+    - mentions (rows of the mentions table): <mark class="entity"> with a displaCy-style type label;
+      titles, descriptions and pronouns ("the DPRK ambassador") are a layer above the names they hold ("DPRK").
 
     Offsets are `start`/`end` into `text`. A span crossing a span of an outer layer is split
     so that the markup always nests; tags and labels go on the last piece only.
     """
     n = len(text)
+    mentions = list(mentions)
+    references = [m for m in mentions if not _missing(m.get("mention_kind")) and m.get("mention_kind") != "name"]
+    names = [m for m in mentions if _missing(m.get("mention_kind")) or m.get("mention_kind") == "name"]
     layers = []
     for spans, opener, closer in ((quotes, _quote_open, _quote_close),
                                   (speakers, _speaker_open, lambda s, at_end: "</mark>"),
-                                  (mentions, _mention_open, _mention_close)):
+                                  (references, _mention_open, _mention_close),
+                                  (names, _mention_open, _mention_close)):
         kept = sorted((x for x in spans if 0 <= x["start"] < x["end"] <= n), key=lambda x: (x["start"], -x["end"]))
         layers.append((kept, opener, closer))
     points = sorted({0, n, *(x[k] for spans, _, _ in layers for x in spans for k in ("start", "end"))})
