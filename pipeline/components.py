@@ -120,7 +120,7 @@ def _person_like(doc: Doc, span: Span) -> bool:
 def _missed_people(doc: Doc, spans: list[Span]) -> list[Span]:
     """Full names the NER left out, inside no entity: a known given name, written with a capital
     and never in lower case in the text, and one or two more capitalised proper nouns
-    ("Minister for Immigration Chris Philp")."""
+    ("Minister for Housing Jane Roe")."""
     covered = {i for span in spans for i in range(span.start, span.end)}
     lower = None
     found = []

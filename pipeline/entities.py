@@ -196,8 +196,8 @@ def _draft(ent: Span) -> Mention:
 
 
 def _titled_person(ent: Span) -> Span | None:
-    """The person an organisation span ends with after a title ("Ontario Premier Doug Ford" tagged
-    ORG -> "Doug Ford"): two to four capitalised words after the last title word, the first a
+    """The person an organisation span ends with after a title ("Northland Premier Jane Roe" tagged
+    ORG -> "Jane Roe"): two to four capitalised words after the last title word, the first a
     given name."""
     titles = entity_data.title_words()
     at = max((t.i for t in ent[:-2] if t.lower_.rstrip(".") in titles), default=None)
